@@ -1,0 +1,70 @@
+"""Registry and runner for benchmarks and evals; results land in eval/results/."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+Kind = Literal["bench", "eval"]
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+# name → "module:function"; the function takes no arguments and returns {"metrics": {...}, ...}.
+BENCHES: dict[str, str] = {"api": "eval.benches.api:run"}
+EVALS: dict[str, str] = {}
+
+
+def registry(kind: Kind) -> dict[str, str]:
+    return BENCHES if kind == "bench" else EVALS
+
+
+def resolve(kind: Kind, name: str) -> Callable[[], dict[str, Any]]:
+    entries = registry(kind)
+    if name not in entries:
+        known = ", ".join(sorted(entries)) or "none yet"
+        raise KeyError(f"unknown {kind} {name!r}; known: {known}")
+    module_name, _, attr = entries[name].partition(":")
+    function: Callable[[], dict[str, Any]] = getattr(importlib.import_module(module_name), attr)
+    return function
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def run(kind: Kind, name: str, results_dir: Path = RESULTS_DIR) -> dict[str, Any]:
+    """Run one bench/eval and write its result JSON; returns the result object."""
+    function = resolve(kind, name)
+    started = time.perf_counter()
+    outcome = function()
+    result: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "metrics": outcome["metrics"],
+        **{k: v for k, v in outcome.items() if k != "metrics"},
+        "run": {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 3),
+            "commit": _git_commit(),
+            "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "python": platform.python_version(),
+        },
+    }
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{name}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return result

@@ -1,0 +1,89 @@
+"""The FastAPI app factory: settings, database, gateway and job runner are built here, not at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+
+from serving import __version__
+from serving.audit.router import router as audit_router
+from serving.auth.router import router as auth_router
+from serving.db import make_engine, make_session_factory
+from serving.gateway.inprocess import InProcessGateway
+from serving.gateway.protocol import ModelGateway
+from serving.health import router as health_router
+from serving.jobs.bus import JobEventBus
+from serving.jobs.router import router as jobs_router
+from serving.jobs.runner import JobRunner
+from serving.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from serving.problem import install_problem_handlers
+from serving.settings import Settings
+from serving.tenancy.router import router as tenancy_router
+from serving.tenancy.users_router import router as users_router
+
+WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, gateway: ModelGateway | None = None) -> FastAPI:
+    """Build the API. ``gateway`` defaults to running models in this process."""
+    settings = settings or Settings()
+    settings.ensure_data_dir()
+    engine = make_engine(
+        settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
+    )
+    model_gateway: ModelGateway = gateway or InProcessGateway()
+    registry = CollectorRegistry()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bus = JobEventBus()
+        runner = JobRunner(app.state.session_factory, model_gateway, settings.jobs, bus)
+        app.state.bus = bus
+        app.state.runner = runner
+        runner.start()
+        log.info("Atelier API up (gateway=%s, db=%s)", model_gateway.name, engine.url.get_backend_name())
+        try:
+            yield
+        finally:
+            await runner.stop()
+            await model_gateway.aclose()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Atelier API",
+        version=__version__,
+        summary="Generate, check, version and ship brand creative.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.gateway = model_gateway
+    app.state.metrics_registry = registry
+
+    install_problem_handlers(app)
+    for router in (health_router, auth_router, tenancy_router, users_router, jobs_router, audit_router):
+        app.include_router(router)
+
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, registry=registry)
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "Location"],
+        )
+    app.add_middleware(RequestIdMiddleware)
+    if WEB_DIST.is_dir():
+        app.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="studio")
+    return app

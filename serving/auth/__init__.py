@@ -1,0 +1,1 @@
+"""Authentication (API keys, sessions) and authorization (roles, grants, scoping)."""

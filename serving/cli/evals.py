@@ -1,0 +1,47 @@
+"""`atelier bench NAME` and `atelier eval NAME`: print a table, then (with --json) one JSON line."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def _run(kind: str, name: str, as_json: bool) -> None:
+    from eval import harness
+
+    names = sorted(harness.registry(kind)) if name == "all" else [name]  # type: ignore[arg-type]
+    try:
+        results = [harness.run(kind, n) for n in names]  # type: ignore[arg-type]
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from None
+    for result in results:
+        table = Table("metric", "value", title=f"{kind} {result['name']}")
+        for metric, value in result["metrics"].items():
+            table.add_row(metric, f"{value:.4g}" if isinstance(value, float) else str(value))
+        console.print(table)
+    if as_json:
+        final = results[0] if len(results) == 1 else {"name": "all", "metrics": {}, "results": results}
+        print(json.dumps(final, ensure_ascii=False))
+
+
+def bench_command(
+    name: Annotated[str, typer.Argument(help="Benchmark name, or 'all'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result JSON as the last line.")] = False,
+) -> None:
+    """Run a benchmark; results go to eval/results/NAME.json."""
+    _run("bench", name, as_json)
+
+
+def eval_command(
+    name: Annotated[str, typer.Argument(help="Evaluation name, or 'all'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result JSON as the last line.")] = False,
+) -> None:
+    """Run an evaluation; results go to eval/results/NAME.json."""
+    _run("eval", name, as_json)

@@ -1,0 +1,90 @@
+"""Schema of the ``args`` a Ray Serve profile passes to ``serving.app:build_app`` (see gpu_deploy/*.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Autoscaling(_Strict):
+    min_replicas: int = Field(default=1, ge=0, description="Fewest replicas (0 allows scale to zero).")
+    max_replicas: int = Field(default=1, ge=1, description="Most replicas.")
+    target_ongoing_requests: float = Field(
+        default=2.0, gt=0, description="Requests in flight per replica to aim for."
+    )
+
+
+class DeploymentOptions(_Strict):
+    num_replicas: int = Field(default=1, ge=1, description="Fixed replica count (ignored with autoscaling).")
+    num_cpus: float = Field(default=1.0, ge=0, description="CPUs reserved per replica.")
+    num_gpus: float = Field(default=0.0, ge=0, description="GPUs per replica; fractions share a GPU.")
+    max_ongoing_requests: int = Field(default=16, ge=1, description="Concurrent requests per replica.")
+    graceful_shutdown_timeout_s: float = Field(
+        default=20.0, ge=0, description="Drain time before a replica stops."
+    )
+    health_check_period_s: float = Field(
+        default=10.0, gt=0, description="How often Serve checks replica health."
+    )
+    autoscaling: Autoscaling | None = Field(default=None, description="Autoscaling instead of a fixed count.")
+
+    def ray_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``Deployment.options``."""
+        options: dict[str, Any] = {
+            "ray_actor_options": {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus},
+            "max_ongoing_requests": self.max_ongoing_requests,
+            "graceful_shutdown_timeout_s": self.graceful_shutdown_timeout_s,
+            "health_check_period_s": self.health_check_period_s,
+        }
+        if self.autoscaling is not None:
+            options["autoscaling_config"] = self.autoscaling.model_dump()
+        else:
+            options["num_replicas"] = self.num_replicas
+        return options
+
+
+class AppArgs(_Strict):
+    """Per-deployment resources of the Atelier application."""
+
+    ingress: DeploymentOptions = Field(
+        default_factory=lambda: DeploymentOptions(num_cpus=0.5, max_ongoing_requests=200),
+        description="FastAPI ingress (API, job runner).",
+    )
+    echo: DeploymentOptions = Field(
+        default_factory=lambda: DeploymentOptions(num_cpus=0.1),
+        description="Diagnostic echo model deployment.",
+    )
+
+
+class ServeApplication(_Strict):
+    name: str = Field(description="Serve application name.")
+    route_prefix: str = Field(default="/", description="HTTP route prefix.")
+    import_path: Literal["serving.app:build_app"] = Field(description="The app builder.")
+    args: AppArgs = Field(default_factory=AppArgs, description="Arguments of build_app.")
+    runtime_env: dict[str, Any] = Field(default_factory=dict, description="Ray runtime environment.")
+
+
+class HttpOptions(_Strict):
+    host: str = Field(default="127.0.0.1", description="Proxy listen address.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Proxy listen port.")
+
+
+class ServeProfile(_Strict):
+    """A Ray Serve config file (``serve deploy`` / KubeRay ``serveConfigV2``) restricted to Atelier."""
+
+    proxy_location: Literal["HeadOnly", "EveryNode", "Disabled"] = Field(default="HeadOnly")
+    http_options: HttpOptions = Field(default_factory=HttpOptions)
+    applications: list[ServeApplication] = Field(min_length=1)
+
+
+def load_profile(path: Path) -> ServeProfile:
+    """Read and validate a profile; pydantic's error names the bad field."""
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return ServeProfile.model_validate(data)

@@ -1,0 +1,1 @@
+"""Ray Serve deployments. Import only from serving.app (these modules import ray)."""

@@ -1,0 +1,22 @@
+"""The FastAPI ingress as a Ray Serve deployment: the app is built in the replica, after __init__."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from ray import serve
+
+from serving.api import create_app
+from serving.gateway.ray_serve import RayServeGateway
+from serving.settings import Settings
+
+
+@serve.ingress()
+class AtelierIngress:
+    def __init__(self, echo_handle: Any) -> None:
+        self._settings = Settings()
+        self._gateway = RayServeGateway(echo_handle)
+
+    def __serve_build_asgi_app__(self) -> FastAPI:
+        return create_app(self._settings, self._gateway)

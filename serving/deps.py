@@ -1,0 +1,72 @@
+"""Request dependencies shared by every router: settings, DB session, caller, gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from serving.auth.caller import Caller
+from serving.auth.service import authenticate
+from serving.db import transaction
+from serving.errors import Unauthenticated
+from serving.gateway.protocol import ModelGateway
+from serving.pagination import PageParams, page_params
+from serving.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent, rolled back on error."""
+    with transaction(get_session_factory(request)) as session:
+        yield session
+
+
+def get_caller(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Caller:
+    """Authenticate ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``."""
+    token = x_api_key
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value:
+            raise Unauthenticated("use 'Authorization: Bearer <api key>'", code="invalid_authorization")
+        token = value
+    if not token:
+        raise Unauthenticated("an API key is required", code="missing_api_key")
+    settings = get_settings(request)
+    with transaction(get_session_factory(request)) as session:
+        caller = authenticate(session, token, settings.auth.key_pepper.get_secret_value())
+    request.state.caller = caller
+    return caller
+
+
+def get_gateway(request: Request) -> ModelGateway:
+    gateway: ModelGateway = request.app.state.gateway
+    return gateway
+
+
+def get_request_id(request: Request) -> str | None:
+    value: str | None = getattr(request.state, "request_id", None)
+    return value
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+GatewayDep = Annotated[ModelGateway, Depends(get_gateway)]
+PageDep = Annotated[PageParams, Depends(page_params)]
+RequestIdDep = Annotated[str | None, Depends(get_request_id)]

@@ -1,0 +1,1 @@
+"""The narrow protocol between routes/jobs and model deployments."""

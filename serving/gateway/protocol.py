@@ -1,0 +1,26 @@
+"""ModelGateway: everything the API asks of model deployments, and nothing more."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from pipelines.diagnostics import EchoRequest, EchoResult
+
+
+@runtime_checkable
+class ModelGateway(Protocol):
+    """Implemented in-process (tests, single process), over Ray Serve handles, and by test fakes."""
+
+    name: str
+
+    async def echo(self, request: EchoRequest) -> EchoResult:
+        """Run the diagnostic echo model on a model deployment."""
+        ...
+
+    async def check(self) -> dict[str, str]:
+        """Readiness of each model deployment: ``{deployment: "ok" | reason}``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release resources."""
+        ...

@@ -1,0 +1,1 @@
+"""Persisted, idempotent, resumable jobs with progress events."""

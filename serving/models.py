@@ -1,0 +1,21 @@
+"""Every table of Atelier, imported in one place for Alembic autogenerate and metadata.create_all."""
+
+from asset_store.sql import Base
+from serving.audit.models import AuditEvent
+from serving.auth.models import ApiKey
+from serving.jobs.models import Job, JobEvent
+from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
+
+__all__ = [
+    "Agency",
+    "AgencyAssignment",
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "Brand",
+    "Job",
+    "JobEvent",
+    "Membership",
+    "Region",
+    "User",
+]

@@ -1,0 +1,71 @@
+"""Keyset pagination over time-ordered ids: ``?limit=&cursor=`` → ``{items, next_cursor}``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from serving.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass ``next_cursor`` back as ``cursor`` for the next page."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Opaque cursor of the next page; null at the end."
+    )
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: str | None
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = base64.urlsafe_b64decode(padded.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput("cursor is not valid", code="invalid_cursor") from exc
+    if not value or "_" not in value:
+        raise InvalidInput("cursor is not valid", code="invalid_cursor")
+    return value
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=1000, description="Items per page.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, description="Cursor from the previous page.")] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    id_column: InstrumentedAttribute[str],
+    params: PageParams,
+    max_limit: int,
+) -> tuple[list[Any], str | None]:
+    """Run ``stmt`` ordered by id from the cursor; return rows and the next cursor."""
+    if params.limit > max_limit:
+        raise InvalidInput(f"limit may be at most {max_limit}", code="limit_too_large")
+    if params.cursor:
+        stmt = stmt.where(id_column > decode_cursor(params.cursor))
+    rows = list(session.scalars(stmt.order_by(id_column).limit(params.limit + 1)))
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        return rows, encode_cursor(getattr(rows[-1], id_column.key))
+    return rows, None

@@ -1,0 +1,125 @@
+"""The one settings object (``ATELIER_`` prefix, nested with ``__``), built in the app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_PEPPER = "atelier-development-pepper-change-me"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host:5432/atelier. "
+        "Unset: SQLite file atelier.db under the data dir.",
+    )
+    echo: bool = Field(default=False, description="Log every SQL statement.")
+    pool_size: int = Field(default=10, ge=1, description="Connection pool size (PostgreSQL).")
+
+
+class ObjectStoreSettings(_Section):
+    backend: Literal["local", "s3"] = Field(default="local", description="local filesystem or S3/MinIO.")
+    endpoint: str | None = Field(default=None, description="S3/MinIO endpoint host:port.")
+    bucket: str = Field(default="atelier", description="Bucket holding content-addressed blobs.")
+    access_key: str | None = Field(default=None, description="S3 access key.")
+    secret_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+    secure: bool = Field(default=True, description="Use HTTPS to reach the endpoint.")
+    region: str | None = Field(default=None, description="S3 region name.")
+
+
+class VectorSettings(_Section):
+    url: str | None = Field(
+        default=None, description="Qdrant server URL; unset: embedded index under the data dir."
+    )
+    api_key: SecretStr | None = Field(default=None, description="Qdrant API key.")
+
+
+class RaySettings(_Section):
+    address: str | None = Field(
+        default=None, description="Ray cluster address (ray://host:10001 or auto); unset: start a local Ray."
+    )
+    namespace: str = Field(default="atelier", description="Ray namespace for the Serve applications.")
+    num_cpus: int | None = Field(default=None, ge=1, description="CPUs for a local Ray; unset: all cores.")
+    profile: Path = Field(
+        default=Path("gpu_deploy/cpu.yaml"), description="Ray Serve profile (config file) that `serve` runs."
+    )
+
+
+class ApiSettings(_Section):
+    host: str = Field(default="127.0.0.1", description="Listen address.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Listen port.")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest accepted JSON request body.")
+    default_page_size: int = Field(default=50, ge=1, description="Items per page when `limit` is not given.")
+    max_page_size: int = Field(default=200, ge=1, description="Largest `limit` a list accepts.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
+
+
+class AuthSettings(_Section):
+    key_pepper: SecretStr = Field(
+        default=SecretStr(DEV_PEPPER),
+        description="Server secret mixed into API key hashes (HMAC-SHA256); changing it revokes all keys.",
+    )
+    session_ttl_hours: int = Field(default=12, ge=1, description="Lifetime of a login session token.")
+
+
+class JobSettings(_Section):
+    workers: int = Field(
+        default=2, ge=0, description="Jobs run concurrently per API process (0: submit only)."
+    )
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="A running job's lease; renewed by heartbeats."
+    )
+    poll_seconds: float = Field(default=0.5, gt=0, description="How often idle workers look for queued jobs.")
+    max_attempts: int = Field(default=3, ge=1, description="Attempts before an interrupted job is failed.")
+
+
+class Settings(BaseSettings):
+    """Everything Atelier can be configured with. Environment: ``ATELIER_DATABASE__URL`` etc."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ATELIER_", env_nested_delimiter="__", extra="forbid", env_file=None
+    )
+
+    env: Literal["development", "test", "production"] = Field(
+        default="development", description="Deployment environment; production refuses placeholder secrets."
+    )
+    data_dir: Path = Field(default=Path("var"), description="All embedded state lives here.")
+    model_dir: Path | None = Field(default=None, description="Local model directory (Hugging Face layout).")
+    log_level: str = Field(default="INFO", description="Python logging level.")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    object_store: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
+    vector: VectorSettings = Field(default_factory=VectorSettings)
+    ray: RaySettings = Field(default_factory=RaySettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.env == "production":
+            if self.auth.key_pepper.get_secret_value() == DEV_PEPPER:
+                raise ValueError("ATELIER_AUTH__KEY_PEPPER must be set to a real secret in production")
+            if self.database.url is None:
+                raise ValueError("ATELIER_DATABASE__URL must be set in production (PostgreSQL)")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL in force (SQLite under the data dir unless configured)."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'atelier.db').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data dir if needed and return its absolute path."""
+        path = self.data_dir.resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path

@@ -1,0 +1,1 @@
+"""Brands, regions, agencies, users and their grants."""
