@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -69,3 +70,16 @@ def paginate(
         rows = rows[: params.limit]
         return rows, encode_cursor(getattr(rows[-1], id_column.key))
     return rows, None
+
+
+def page_of(
+    session: Session,
+    stmt: Select[Any],
+    id_column: InstrumentedAttribute[str],
+    params: PageParams,
+    max_limit: int,
+    to_public: Callable[[Any], T],
+) -> Page[T]:
+    """One page of ``stmt`` with each row converted by ``to_public``."""
+    rows, cursor = paginate(session, stmt, id_column, params, max_limit)
+    return Page(items=[to_public(row) for row in rows], next_cursor=cursor)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from serving.audit.models import AuditEvent
 from serving.auth.roles import Permission
 from serving.deps import CallerDep, PageDep, SessionDep, SettingsDep
-from serving.pagination import Page, paginate
+from serving.pagination import Page, page_of
 from serving.schemas_common import PublicModel
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -47,5 +47,6 @@ def list_audit_events(
         stmt = stmt.where(AuditEvent.brand_id == brand_id)
     if action is not None:
         stmt = stmt.where(AuditEvent.action == action)
-    rows, cursor = paginate(session, stmt, AuditEvent.id, page, settings.api.max_page_size)
-    return Page(items=[AuditEventPublic.model_validate(r) for r in rows], next_cursor=cursor)
+    return page_of(
+        session, stmt, AuditEvent.id, page, settings.api.max_page_size, AuditEventPublic.model_validate
+    )

@@ -22,7 +22,7 @@ from serving.auth.schemas import (
 from serving.db import transaction
 from serving.deps import CallerDep, PageDep, RequestIdDep, SessionDep, SettingsDep, get_session_factory
 from serving.errors import AtelierError
-from serving.pagination import Page, paginate
+from serving.pagination import Page, page_of
 from serving.problem import problem_response
 
 router = APIRouter(prefix="/v1", tags=["auth"])
@@ -41,10 +41,14 @@ def create_api_key(
 def list_api_keys(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> Page[ApiKeyPublic]:
-    rows, cursor = paginate(
-        session, keys.visible_keys_stmt(caller), ApiKey.id, page, settings.api.max_page_size
+    return page_of(
+        session,
+        keys.visible_keys_stmt(caller),
+        ApiKey.id,
+        page,
+        settings.api.max_page_size,
+        ApiKeyPublic.model_validate,
     )
-    return Page(items=[ApiKeyPublic.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/api-keys/{key_id}", operation_id="getApiKey")

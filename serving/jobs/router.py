@@ -17,7 +17,7 @@ from serving.jobs import service
 from serving.jobs.bus import JobEventBus
 from serving.jobs.models import Job
 from serving.jobs.schemas import TERMINAL, GenerationCreate, JobEventPublic, JobPublic, JobStatus
-from serving.pagination import Page, paginate
+from serving.pagination import Page, page_of
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 KEEPALIVE_S = 15.0
@@ -67,8 +67,7 @@ def list_jobs(
         stmt = stmt.where(Job.status == status_filter.value)
     if kind is not None:
         stmt = stmt.where(Job.kind == kind)
-    rows, cursor = paginate(session, stmt, Job.id, page, settings.api.max_page_size)
-    return Page(items=[service.to_public(j) for j in rows], next_cursor=cursor)
+    return page_of(session, stmt, Job.id, page, settings.api.max_page_size, service.to_public)
 
 
 @router.get("/jobs/{job_id}", operation_id="getJob")

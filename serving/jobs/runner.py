@@ -228,16 +228,22 @@ class JobRunner:
                 return
             ctx.cancel_requested = cancel
 
+    def _update_owned(self, session: Session, job_id: str, values: dict[str, Any]) -> int:
+        """Update a job only while this runner holds its lease; returns the rows changed (0 or 1)."""
+        return _rowcount(
+            session,
+            update(Job)
+            .where(Job.id == job_id, Job.lease_owner == self.worker_id, Job.status == JobStatus.RUNNING.value)
+            .values(**values)
+            .execution_options(synchronize_session=False),
+        )
+
     def _renew(self, job_id: str) -> tuple[bool, bool]:
         with transaction(self.factory) as session:
-            renewed = _rowcount(
+            renewed = self._update_owned(
                 session,
-                update(Job)
-                .where(
-                    Job.id == job_id, Job.lease_owner == self.worker_id, Job.status == JobStatus.RUNNING.value
-                )
-                .values(lease_expires_at=utcnow() + timedelta(seconds=self.settings.lease_seconds))
-                .execution_options(synchronize_session=False),
+                job_id,
+                {"lease_expires_at": utcnow() + timedelta(seconds=self.settings.lease_seconds)},
             )
             cancel = bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
         return renewed == 1, cancel
@@ -246,15 +252,7 @@ class JobRunner:
         self, job_id: str, values: dict[str, Any], event: str | None, data: dict[str, Any] | None
     ) -> None:
         with transaction(self.factory) as session:
-            changed = _rowcount(
-                session,
-                update(Job)
-                .where(
-                    Job.id == job_id, Job.lease_owner == self.worker_id, Job.status == JobStatus.RUNNING.value
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False),
-            )
+            changed = self._update_owned(session, job_id, values)
             if changed != 1:
                 raise LeaseLost(job_id)
             if event is not None:
@@ -281,15 +279,7 @@ class JobRunner:
         if error is not None:
             values.update(error_code=error[0], error_detail=error[1])
         with transaction(self.factory) as session:
-            changed = _rowcount(
-                session,
-                update(Job)
-                .where(
-                    Job.id == job_id, Job.lease_owner == self.worker_id, Job.status == JobStatus.RUNNING.value
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False),
-            )
+            changed = self._update_owned(session, job_id, values)
             if changed == 1:
                 data: dict[str, Any] = {"status": status.value}
                 if error is not None:
@@ -300,14 +290,10 @@ class JobRunner:
     def _release(self, job_id: str) -> None:
         """Hand an interrupted job back to the queue (graceful shutdown)."""
         with transaction(self.factory) as session:
-            changed = _rowcount(
+            changed = self._update_owned(
                 session,
-                update(Job)
-                .where(
-                    Job.id == job_id, Job.lease_owner == self.worker_id, Job.status == JobStatus.RUNNING.value
-                )
-                .values(status=JobStatus.QUEUED.value, lease_owner=None, lease_expires_at=None)
-                .execution_options(synchronize_session=False),
+                job_id,
+                {"status": JobStatus.QUEUED.value, "lease_owner": None, "lease_expires_at": None},
             )
             if changed == 1:
                 append_event(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, status
 
 from serving.deps import CallerDep, PageDep, RequestIdDep, SessionDep, SettingsDep
-from serving.pagination import Page, paginate
+from serving.pagination import Page, page_of
 from serving.tenancy import service
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Region
 from serving.tenancy.schemas import (
@@ -35,10 +35,14 @@ def list_brands(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> Page[BrandPublic]:
     """Brands the caller holds a grant at."""
-    rows, cursor = paginate(
-        session, service.list_brands_stmt(caller), Brand.id, page, settings.api.max_page_size
+    return page_of(
+        session,
+        service.list_brands_stmt(caller),
+        Brand.id,
+        page,
+        settings.api.max_page_size,
+        BrandPublic.model_validate,
     )
-    return Page(items=[BrandPublic.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/brands/{brand_id}", operation_id="getBrand")
@@ -65,8 +69,7 @@ def list_regions(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep, brand_id: str = BrandId
 ) -> Page[RegionPublic]:
     stmt = service.list_regions_stmt(caller, brand_id)
-    rows, cursor = paginate(session, stmt, Region.id, page, settings.api.max_page_size)
-    return Page(items=[RegionPublic.model_validate(r) for r in rows], next_cursor=cursor)
+    return page_of(session, stmt, Region.id, page, settings.api.max_page_size, RegionPublic.model_validate)
 
 
 @router.get("/brands/{brand_id}/regions/{region_id}", operation_id="getRegion")
@@ -99,10 +102,14 @@ def create_agency(
 def list_agencies(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> Page[AgencyPublic]:
-    rows, cursor = paginate(
-        session, service.list_agencies_stmt(caller), Agency.id, page, settings.api.max_page_size
+    return page_of(
+        session,
+        service.list_agencies_stmt(caller),
+        Agency.id,
+        page,
+        settings.api.max_page_size,
+        AgencyPublic.model_validate,
     )
-    return Page(items=[AgencyPublic.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/agencies/{agency_id}", operation_id="getAgency")
@@ -123,8 +130,9 @@ def list_assignments(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep, brand_id: str = BrandId
 ) -> Page[AssignmentPublic]:
     stmt = service.list_assignments_stmt(caller, brand_id)
-    rows, cursor = paginate(session, stmt, AgencyAssignment.id, page, settings.api.max_page_size)
-    return Page(items=[AssignmentPublic.model_validate(r) for r in rows], next_cursor=cursor)
+    return page_of(
+        session, stmt, AgencyAssignment.id, page, settings.api.max_page_size, AssignmentPublic.model_validate
+    )
 
 
 @router.delete(

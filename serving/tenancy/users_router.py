@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from serving.auth.caller import Caller
 from serving.deps import CallerDep, PageDep, RequestIdDep, SessionDep, SettingsDep
-from serving.pagination import Page, paginate
+from serving.pagination import Page, page_of
 from serving.tenancy import users
 from serving.tenancy.models import User
 from serving.tenancy.schemas import MembershipCreate, MembershipPublic, UserCreate, UserPublic, UserUpdate
@@ -33,10 +33,10 @@ def create_user(body: UserCreate, caller: CallerDep, session: SessionDep, rid: R
 def list_users(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> Page[UserPublic]:
-    rows, cursor = paginate(
-        session, users.visible_users_stmt(caller), User.id, page, settings.api.max_page_size
+    stmt = users.visible_users_stmt(caller)
+    return page_of(
+        session, stmt, User.id, page, settings.api.max_page_size, lambda user: _public(session, caller, user)
     )
-    return Page(items=[_public(session, caller, u) for u in rows], next_cursor=cursor)
 
 
 @router.get("/{user_id}", operation_id="getUser")
