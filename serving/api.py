@@ -32,8 +32,13 @@ WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, gateway: ModelGateway | None = None) -> FastAPI:
-    """Build the API. ``gateway`` defaults to running models in this process."""
+def create_app(
+    settings: Settings | None = None, gateway: ModelGateway | None = None, *, echo_request_id: bool = True
+) -> FastAPI:
+    """Build the API. ``gateway`` defaults to running models in this process.
+
+    ``echo_request_id=False`` behind a proxy that already echoes ``X-Request-ID`` (Ray Serve's).
+    """
     settings = settings or Settings()
     settings.ensure_data_dir()
     engine = make_engine(
@@ -83,7 +88,7 @@ def create_app(settings: Settings | None = None, gateway: ModelGateway | None = 
             allow_headers=["*"],
             expose_headers=["X-Request-ID", "Location"],
         )
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, echo=echo_request_id)
     if WEB_DIST.is_dir():
         app.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="studio")
     return app

@@ -41,7 +41,7 @@ def decode_cursor(cursor: str) -> str:
         value = base64.urlsafe_b64decode(padded.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput("cursor is not valid", code="invalid_cursor") from exc
-    if not value or "_" not in value:
+    if not value or "_" not in value or not value.isprintable():
         raise InvalidInput("cursor is not valid", code="invalid_cursor")
     return value
 

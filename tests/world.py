@@ -30,7 +30,11 @@ class World:
 
 
 def _user(
-    session: Session, pepper: str, world: World, name: str, agency: str | None,
+    session: Session,
+    pepper: str,
+    world: World,
+    name: str,
+    agency: str | None,
     memberships: list[tuple[str, Role, str | None]],
 ) -> None:
     user = User(email=f"{name}@example.com", display_name=name, agency_id=agency)
@@ -39,7 +43,9 @@ def _user(
     for brand_id, role, region_id in memberships:
         session.add(Membership(user_id=user.id, brand_id=brand_id, role=role.value, region_id=region_id))
     session.flush()
-    _, token = create_key(session, pepper, name=f"{name} key", kind="user", created_by="test", user_id=user.id)
+    _, token = create_key(
+        session, pepper, name=f"{name} key", kind="user", created_by="test", user_id=user.id
+    )
     world.ids[f"user_{name}"] = user.id
     world.tokens[name] = token
 
@@ -59,8 +65,15 @@ def build_world(factory: sessionmaker[Session], settings: Settings) -> World:
         y = tenancy.create_agency(s, op, AgencyCreate(slug="agency-y", name="Agency Y"), None)
         tenancy.assign_agency(s, op, a.id, AssignmentCreate(agency_id=x.id, region_id=a_north.id), None)
         tenancy.assign_agency(s, op, b.id, AssignmentCreate(agency_id=y.id), None)
-        world.ids.update(brand_a=a.id, brand_b=b.id, a_north=a_north.id, a_south=a_south.id, b_main=b_main.id,
-                         agency_x=x.id, agency_y=y.id)
+        world.ids.update(
+            brand_a=a.id,
+            brand_b=b.id,
+            a_north=a_north.id,
+            a_south=a_south.id,
+            b_main=b_main.id,
+            agency_x=x.id,
+            agency_y=y.id,
+        )
         _user(s, pepper, world, "admin_a", None, [(a.id, Role.BRAND_ADMIN, None)])
         _user(s, pepper, world, "admin_b", None, [(b.id, Role.BRAND_ADMIN, None)])
         _user(s, pepper, world, "reviewer_a", None, [(a.id, Role.BRAND_REVIEWER, None)])
@@ -72,7 +85,14 @@ def build_world(factory: sessionmaker[Session], settings: Settings) -> World:
         _user(s, pepper, world, "operator", None, [])
         s.get(User, world.ids["user_operator"]).is_operator = True  # type: ignore[union-attr]
         for brand, brand_id in (("a", a.id), ("b", b.id)):
-            _, token = create_key(s, pepper, name=f"system {brand}", kind="system", created_by="test",
-                                  brand_id=brand_id, role=Role.SYSTEM)
+            _, token = create_key(
+                s,
+                pepper,
+                name=f"system {brand}",
+                kind="system",
+                created_by="test",
+                brand_id=brand_id,
+                role=Role.SYSTEM,
+            )
             world.tokens[f"system_{brand}"] = token
     return world

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -13,7 +15,7 @@ from serving.auth.caller import Caller
 from serving.auth.models import ApiKey
 from serving.auth.roles import Permission
 from serving.auth.schemas import ApiKeyCreate, SessionCreate
-from serving.auth.secrets import verify_password
+from serving.auth.secrets import hash_password, verify_password
 from serving.auth.service import create_key
 from serving.errors import InvalidInput, NotFound, Unauthenticated
 from serving.tenancy.models import Brand, User
@@ -100,17 +102,20 @@ def revoke_key(session: Session, caller: Caller, key_id: str, request_id: str | 
     return key
 
 
+@cache
+def _decoy_hash() -> str:
+    """A hash no password matches, checked when the email is unknown so that a miss costs the same."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
 def login(
     session: Session, body: SessionCreate, pepper: str, ttl: timedelta, request_id: str | None
 ) -> tuple[ApiKey, str]:
     """Exchange email + password for a session token; every failure looks the same to the caller."""
     user = session.scalar(select(User).where(User.email == body.email.strip().lower()))
-    ok = (
-        user is not None
-        and user.is_active
-        and user.password_hash is not None
-        and verify_password(body.password, user.password_hash)
-    )
+    stored = user.password_hash if user is not None and user.password_hash else _decoy_hash()
+    password_ok = verify_password(body.password, stored)  # always hash: timing does not reveal users
+    ok = user is not None and user.is_active and user.password_hash is not None and password_ok
     if not ok or user is None:
         raise Unauthenticated("wrong email or password", code="invalid_credentials")
     key, token = create_key(

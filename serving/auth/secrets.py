@@ -35,6 +35,8 @@ def mint_key(pepper: str) -> NewKey:
 
 def split_token(token: str) -> tuple[str, str] | None:
     """``(prefix, secret)`` of a well-formed token, else None."""
+    if not (token.isascii() and token.isprintable()):
+        return None
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
         return None
@@ -62,7 +64,16 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    digest = hashlib.scrypt(
-        password.encode(), salt=base64.b64decode(salt_b64), n=int(n), r=int(r), p=int(p), dklen=32
-    )
-    return hmac.compare_digest(digest, base64.b64decode(hash_b64))
+    try:  # a malformed stored hash (bad numbers or base64) matches nothing; it must not raise
+        expected = base64.b64decode(hash_b64, validate=True)
+        digest = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt_b64, validate=True),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=32,
+        )
+    except ValueError:  # binascii.Error is a ValueError
+        return False
+    return hmac.compare_digest(digest, expected)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from serving.audit.service import record
 from serving.auth.models import ApiKey
 from serving.auth.roles import Role
 from serving.auth.service import create_key
@@ -136,6 +137,15 @@ def apikey_create(
                     role=role,
                     expires_at=expires_at,
                 )
+            record(
+                session,
+                cli_caller(),
+                "api_key.create",
+                brand_id=key.brand_id,
+                target_type="api_key",
+                target_id=key.id,
+                details={"kind": key.kind, "role": key.role, "name": key.name, "via": "cli"},
+            )
     except AtelierError as exc:
         _fail(exc)
     console.print(f"key [bold]{key.id}[/bold] ({key.kind}{', ' + key.role if key.role else ''})")
@@ -153,6 +163,15 @@ def apikey_revoke(key_id: str) -> None:
             raise typer.Exit(2)
         if key.revoked_at is None:
             key.revoked_at = datetime.now(UTC)
+            record(
+                session,
+                cli_caller(),
+                "api_key.revoke",
+                brand_id=key.brand_id,
+                target_type="api_key",
+                target_id=key.id,
+                details={"via": "cli"},
+            )
     console.print(f"revoked {key_id}")
 
 

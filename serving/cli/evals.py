@@ -27,7 +27,8 @@ def _run(kind: str, name: str, as_json: bool) -> None:
             table.add_row(metric, f"{value:.4g}" if isinstance(value, float) else str(value))
         console.print(table)
     if as_json:
-        final = results[0] if len(results) == 1 else {"name": "all", "metrics": {}, "results": results}
+        # `all` always prints the wrapper, so its shape does not depend on how many are registered
+        final = results[0] if name != "all" else {"name": "all", "metrics": {}, "results": results}
         print(json.dumps(final, ensure_ascii=False))
 
 

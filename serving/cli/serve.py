@@ -20,6 +20,7 @@ from serving.settings import Settings
 
 console = Console()
 READY_TIMEOUT_S = 180.0
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def serve(
@@ -45,7 +46,18 @@ def serve(
         console.print(f"Atelier API (in-process models) on [bold]http://{host}:{port}[/bold]")
         uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
         return
-    _serve_on_ray(settings, data_dir, host, port, profile or settings.ray.profile)
+    _serve_on_ray(settings, data_dir, host, port, _resolve_profile(profile or settings.ray.profile))
+
+
+def _resolve_profile(path: Path) -> Path:
+    """A relative profile path is tried from the working directory, then from the project root."""
+    if path.is_file():
+        return path
+    bundled = PROJECT_ROOT / path
+    if not path.is_absolute() and bundled.is_file():
+        return bundled
+    console.print(f"[red]no Ray Serve profile at {path}[/red] (give --profile or ATELIER_RAY__PROFILE)")
+    raise typer.Exit(2)
 
 
 def _ensure_migrated(settings: Settings) -> None:
@@ -78,37 +90,44 @@ def _serve_on_ray(settings: Settings, data_dir: Path, host: str, port: int, prof
         include_dashboard=False,
         logging_level=logging.WARNING,
     )
-    serve.start(http_options={"host": host, "port": port}, proxy_location=profile.proxy_location)
-    for application in profile.applications:
-        serve.run(
-            build_app(application.args.model_dump()),
-            name=application.name,
-            route_prefix=application.route_prefix,
-            blocking=False,
-        )
-    _wait_healthy(host, port)
-    console.print(
-        f"Atelier is up on [bold]http://{host}:{port}[/bold] (docs: /docs) "
-        f"via Ray Serve profile {profile_path} in {time.perf_counter() - started:.1f}s. Ctrl-C stops it."
-    )
+    # From here on SIGINT/SIGTERM only ask to stop, so Serve and Ray are always shut down below.
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    console.print("draining and shutting down…")
-    serve.shutdown()  # type: ignore[no-untyped-call]
-    ray.shutdown()
+    try:
+        serve.start(http_options={"host": host, "port": port}, proxy_location=profile.proxy_location)
+        for application in profile.applications:
+            serve.run(
+                build_app(application.args.model_dump()),
+                name=application.name,
+                route_prefix=application.route_prefix,
+                blocking=False,
+            )
+        if _wait_healthy(host, port, stop):
+            console.print(
+                f"Atelier is up on [bold]http://{host}:{port}[/bold] (docs: /docs) "
+                f"via Ray Serve profile {profile_path} in {time.perf_counter() - started:.1f}s. "
+                "Ctrl-C stops it."
+            )
+            stop.wait()
+    finally:
+        console.print("draining and shutting down…")
+        serve.shutdown()  # type: ignore[no-untyped-call]
+        ray.shutdown()
 
 
-def _wait_healthy(host: str, port: int) -> None:
+def _wait_healthy(host: str, port: int, stop: threading.Event) -> bool:
+    """True once /healthz answers 200; False if a stop was requested first."""
     deadline = time.monotonic() + READY_TIMEOUT_S
     url = f"http://{host}:{port}/healthz"
     while time.monotonic() < deadline:
+        if stop.is_set():
+            return False
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local URL
                 if response.status == 200:
-                    return
+                    return True
         except OSError:
             pass
-        time.sleep(0.5)
+        stop.wait(0.5)
     raise RuntimeError(f"the API did not become healthy at {url} within {READY_TIMEOUT_S:.0f}s")

@@ -19,4 +19,5 @@ class AtelierIngress:
         self._gateway = RayServeGateway(echo_handle)
 
     def __serve_build_asgi_app__(self) -> FastAPI:
-        return create_app(self._settings, self._gateway)
+        # Serve's proxy already puts X-Request-ID (the same id, read from the request) on every response.
+        return create_app(self._settings, self._gateway, echo_request_id=False)

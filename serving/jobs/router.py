@@ -119,9 +119,11 @@ def _check_visible(factory: sessionmaker[Session], caller: CallerDep, job_id: st
 
 def _read_new(factory: sessionmaker[Session], job_id: str, after: int) -> tuple[list[JobEventPublic], bool]:
     with transaction(factory) as session:
-        events = [JobEventPublic.model_validate(e) for e in service.events_after(session, job_id, after)]
+        # Status first: a terminal status commits together with its last event, so events read
+        # afterwards include it (reading events first could miss it and end the stream early).
         job = session.get(Job, job_id)
         finished = job is None or JobStatus(job.status) in TERMINAL
+        events = [JobEventPublic.model_validate(e) for e in service.events_after(session, job_id, after)]
     return events, finished
 
 

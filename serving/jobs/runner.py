@@ -93,6 +93,10 @@ class JobRunner:
         """Stop claiming; interrupt running jobs and hand them back to the queue at once."""
         self._stopping = True
         if self._loop_task is not None:
+            # Wake the loop and let a claim in flight finish (the loop hands it back): cancelling
+            # the await would abandon a job the claim thread still marks running under our lease.
+            self.bus.job_submitted()
+            await asyncio.wait({self._loop_task}, timeout=self.settings.lease_seconds)
             self._loop_task.cancel()
             await asyncio.gather(self._loop_task, return_exceptions=True)
         tasks = list(self._tasks.values())
@@ -104,6 +108,8 @@ class JobRunner:
         for job_id, known in list(self._tasks.items()):
             if known is task:
                 del self._tasks[job_id]
+        # A worker slot is free: look for queued work now, not after the next idle poll.
+        self.bus.job_submitted()
 
     def notify_cancel(self, job_id: str) -> None:
         """Cancellation was requested through this process: tell the running job now."""
@@ -122,6 +128,9 @@ class JobRunner:
                 claimed = None
                 if len(self._tasks) < self.settings.workers:
                     claimed = await asyncio.to_thread(self.claim_next)
+                if claimed is not None and self._stopping:
+                    await asyncio.to_thread(self._release, claimed.id)
+                    return
                 if claimed is not None:
                     task = asyncio.create_task(self._run(claimed), name=f"job-{claimed.id}")
                     self._tasks[claimed.id] = task

@@ -68,6 +68,7 @@ def create_region(
 def list_regions(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep, brand_id: str = BrandId
 ) -> Page[RegionPublic]:
+    service.get_brand(session, caller, brand_id)
     stmt = service.list_regions_stmt(caller, brand_id)
     return page_of(session, stmt, Region.id, page, settings.api.max_page_size, RegionPublic.model_validate)
 
@@ -129,6 +130,7 @@ def assign_agency(
 def list_assignments(
     caller: CallerDep, session: SessionDep, page: PageDep, settings: SettingsDep, brand_id: str = BrandId
 ) -> Page[AssignmentPublic]:
+    service.get_brand(session, caller, brand_id)
     stmt = service.list_assignments_stmt(caller, brand_id)
     return page_of(
         session, stmt, AgencyAssignment.id, page, settings.api.max_page_size, AssignmentPublic.model_validate

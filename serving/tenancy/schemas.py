@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from serving.auth.roles import Role
 from serving.schemas_common import SLUG_PATTERN, PublicModel, RequestModel
@@ -92,14 +92,16 @@ class UserCreate(RequestModel):
     display_name: Name
     password: Password | None = Field(default=None, description="For studio login; omit for key-only users.")
     agency_id: str | None = Field(default=None, max_length=40, description="Set for agency staff.")
-    is_operator: bool = Field(default=False, description="Platform operator; only operators may set it.")
+    is_operator: StrictBool = Field(
+        default=False, description="Platform operator; only operators may set it."
+    )
     memberships: list[MembershipCreate] = Field(default_factory=list, max_length=100)
 
 
 class UserUpdate(RequestModel):
     display_name: Name | None = None
     password: Password | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class UserPublic(PublicModel):

@@ -110,13 +110,18 @@ def list_regions_stmt(caller: Caller, brand_id: str) -> Select[Region]:
     return stmt
 
 
+def _sees_region(caller: Caller, brand_id: str, region_id: str) -> bool:
+    """Regions carry no agency: a caller sees the regions its grants at the brand cover (as the list does)."""
+    try:
+        scope = caller.scope(brand_id)
+    except NotFound:
+        return False
+    return scope.region_ids is None or region_id in scope.region_ids
+
+
 def get_region(session: Session, caller: Caller, brand_id: str, region_id: str) -> Region:
     region = session.get(Region, region_id)
-    if (
-        region is None
-        or region.brand_id != brand_id
-        or not caller.sees(Permission.BRAND_READ, brand_id, region_id, None)
-    ):
+    if region is None or region.brand_id != brand_id or not _sees_region(caller, brand_id, region_id):
         raise NotFound("region not found")
     return region
 
@@ -191,6 +196,7 @@ def assign_agency(
     session: Session, caller: Caller, brand_id: str, body: AssignmentCreate, request_id: str | None
 ) -> AgencyAssignment:
     caller.require(Permission.BRAND_MANAGE, brand_id)
+    get_brand(session, caller, brand_id)
     if session.get(Agency, body.agency_id) is None:
         raise NotFound("agency not found", code="agency_not_found")
     if body.region_id is not None:

@@ -141,6 +141,8 @@ def update_user(
 ) -> User:
     user = get_user(session, caller, user_id)
     is_self = caller.user_id == user.id
+    if user.is_operator and not (is_self or caller.is_operator):
+        raise Forbidden("only an operator may change an operator's account", code="operator_required")
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if "password" in changes and not (is_self or caller.is_operator):
         raise Forbidden("only the user or an operator may set a password")

@@ -1,0 +1,248 @@
+"""The tenancy world plus jobs, keys, sessions and a shared user, and a snapshot of brand A's state.
+
+Used by the tenancy isolation tests: every cross-tenant attempt must fail *and* leave brand A's rows
+(and the group's tenancy tables) exactly as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from serving.audit.models import AuditEvent
+from serving.auth.models import ApiKey
+from serving.auth.roles import Role
+from serving.auth.secrets import hash_password
+from serving.db import transaction
+from serving.jobs.models import Job, JobEvent
+from serving.settings import Settings
+from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
+from tests.world import World, build_world
+
+PASSWORD_A = "correct horse battery A"
+PASSWORD_B = "correct horse battery B"
+B_SIDE = ("admin_b", "creative_b", "system_b", "agency_y_creative")
+"""Every kind of caller of brand B: admin, brand creative, system key, agency staff."""
+
+_VOLATILE = {"last_used_at"}
+
+
+@dataclass
+class Scene:
+    app: FastAPI
+    client: TestClient
+    world: World
+    ids: dict[str, str]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, actor: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[actor]}"}
+
+    def req(self, actor: str, method: str, url: str, json: Any = None) -> httpx.Response:
+        return self.client.request(method, url, headers=self.headers(actor), json=json)
+
+    def get(self, actor: str, url: str) -> httpx.Response:
+        return self.req(actor, "GET", url)
+
+    def ok(self, actor: str, method: str, url: str, json: Any = None, status: int = 200) -> Any:
+        response = self.req(actor, method, url, json)
+        assert response.status_code == status, (actor, method, url, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    def control(
+        self,
+        actor: str,
+        method: str,
+        url: str,
+        json: Any = None,
+        status: int = 200,
+        check: Callable[[Any], bool] | None = None,
+    ) -> Callable[[], None]:
+        """A positive control: this request succeeds (and its body passes ``check``)."""
+
+        def run() -> None:
+            body = self.ok(actor, method, url, json, status)
+            assert check is None or check(body), body
+
+        return run
+
+    def item_ids(self, actor: str, url: str) -> set[str]:
+        body = self.ok(actor, "GET", url)
+        assert body["next_cursor"] is None, "the test lists should fit one page"
+        return {item["id"] for item in body["items"]}
+
+    def denied(
+        self,
+        actors: Iterable[str],
+        method: str,
+        url: str,
+        json: Any = None,
+        status: int = 404,
+        codes: tuple[str, ...] = ("not_found",),
+    ) -> None:
+        """Each actor's request fails with ``status`` and one of ``codes``, as problem+json."""
+        for actor in actors:
+            response = self.req(actor, method, url, json)
+            where = (actor, method, url, response.status_code, response.text)
+            assert response.status_code == status, where
+            assert response.headers["content-type"].startswith("application/problem+json"), where
+            assert response.json()["code"] in codes, where
+            assert "Brand A" not in response.text and "brand-a" not in response.text, where
+
+    def session(self) -> Session:
+        session: Session = self.app.state.session_factory()
+        return session
+
+
+Control = Callable[[], None] | None
+"""A positive control: the same request by someone allowed, run after the "nothing changed" check."""
+Case = Callable[["Scene"], Control]
+CASES: dict[tuple[str, str], Case] = {}
+"""One isolation case per route (method, OpenAPI path)."""
+
+
+def case(method: str, path: str) -> Callable[[Case], Case]:
+    """Register the isolation case of one route."""
+
+    def register(fn: Case) -> Case:
+        assert (method, path) not in CASES, f"two cases for {method} {path}"
+        CASES[(method, path)] = fn
+        return fn
+
+    return register
+
+
+def _api(client: TestClient, token: str, method: str, url: str, json: Any = None) -> Any:
+    response = client.request(method, url, headers={"Authorization": f"Bearer {token}"}, json=json)
+    assert response.status_code in (200, 201), (method, url, response.text)
+    return response.json()
+
+
+def build_scene(app: FastAPI, client: TestClient, settings: Settings) -> Scene:
+    """The world, a third agency Z (brand A, a-south), a user in both brands, passwords, sessions, jobs."""
+    world = build_world(app.state.session_factory, settings)
+    ids = dict(world.ids)
+    with transaction(app.state.session_factory) as s:
+        z = Agency(slug="agency-z", name="Agency Z")
+        s.add(z)
+        s.flush()
+        s.add(AgencyAssignment(agency_id=z.id, brand_id=ids["brand_a"], region_id=ids["a_south"]))
+        shared = User(email="shared@example.com", display_name="shared")
+        s.add(shared)
+        s.flush()
+        for brand in ("brand_a", "brand_b"):
+            s.add(Membership(user_id=shared.id, brand_id=ids[brand], role=Role.CREATIVE.value))
+        for name, password in (("creative_a", PASSWORD_A), ("creative_b", PASSWORD_B)):
+            user = s.get(User, ids[f"user_{name}"])
+            assert user is not None
+            user.password_hash = hash_password(password)
+        ids.update(agency_z=z.id, user_shared=shared.id)
+    scene = Scene(app, client, world, ids, dict(world.tokens))
+    login = client.post("/v1/auth/sessions", json={"email": "creative_a@example.com", "password": PASSWORD_A})
+    assert login.status_code == 201, login.text
+    scene.tokens["session_a"] = login.json()["token"]
+
+    def job(actor: str, name: str, brand: str, region: str | None) -> None:
+        body = {"brand_id": ids[brand], "kind": "echo", "brief": {"message": name}}
+        if region is not None:
+            body["region_id"] = ids[region]
+        ids[name] = _api(client, scene.tokens[actor], "POST", "/v1/generations", body)["id"]
+
+    job("agency_x_creative", "job_x_north", "brand_a", "a_north")
+    job("agency_x_creative", "job_x_done", "brand_a", "a_north")
+    job("creative_a", "job_a_north", "brand_a", "a_north")
+    job("creative_a", "job_a_south", "brand_a", "a_south")
+    job("system_a", "job_a_system", "brand_a", None)
+    job("creative_b", "job_b", "brand_b", None)
+    job("agency_y_creative", "job_y", "brand_b", None)
+    done = _api(client, scene.tokens["agency_x_creative"], "POST", f"/v1/jobs/{ids['job_x_done']}/cancel")
+    assert done["status"] == "cancelled"
+
+    with scene.session() as s:
+        for name, where in (
+            ("key_system_a", ApiKey.name == "system a"),
+            ("key_system_b", ApiKey.name == "system b"),
+            ("key_admin_a", ApiKey.user_id == ids["user_admin_a"]),
+            ("key_admin_b", ApiKey.user_id == ids["user_admin_b"]),
+        ):
+            ids[name] = s.scalars(select(ApiKey.id).where(where)).one()
+        for name, user, brand in (
+            ("mem_creative_a", "user_creative_a", "brand_a"),
+            ("mem_shared_a", "user_shared", "brand_a"),
+            ("mem_shared_b", "user_shared", "brand_b"),
+        ):
+            ids[name] = s.scalars(
+                select(Membership.id).where(
+                    Membership.user_id == ids[user], Membership.brand_id == ids[brand]
+                )
+            ).one()
+        for name, agency in (("asg_x", "agency_x"), ("asg_y", "agency_y"), ("asg_z", "agency_z")):
+            ids[name] = s.scalars(
+                select(AgencyAssignment.id).where(AgencyAssignment.agency_id == ids[agency])
+            ).one()
+    return scene
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key not in _VOLATILE}
+
+
+def _rows(session: Session, stmt: Any) -> list[dict[str, Any]]:
+    return [_row(obj) for obj in session.scalars(stmt)]
+
+
+def _strip(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: _strip(v) for k, v in body.items() if k not in _VOLATILE}
+    if isinstance(body, list):
+        return [_strip(v) for v in body]
+    return body
+
+
+def brand_a_state(scene: Scene) -> dict[str, Any]:
+    """Every row that belongs to brand A (read from the database) and admin_a's view of it (read via
+    the API), plus the size of the group's tenancy tables. Key use times are left out."""
+    a = scene.ids["brand_a"]
+    members = select(Membership.user_id).where(Membership.brand_id == a)
+    a_jobs = select(Job.id).where(Job.brand_id == a)
+    with scene.session() as s:
+        state: dict[str, Any] = {
+            "brand": _rows(s, select(Brand).where(Brand.id == a)),
+            "regions": _rows(s, select(Region).where(Region.brand_id == a).order_by(Region.id)),
+            "assignments": _rows(
+                s, select(AgencyAssignment).where(AgencyAssignment.brand_id == a).order_by("id")
+            ),
+            "memberships": _rows(s, select(Membership).where(Membership.brand_id == a).order_by("id")),
+            "users": _rows(s, select(User).where(User.id.in_(members)).order_by(User.id)),
+            "keys": _rows(
+                s,
+                select(ApiKey)
+                .where(or_(ApiKey.brand_id == a, ApiKey.user_id.in_(members)))
+                .order_by(ApiKey.id),
+            ),
+            "jobs": _rows(s, select(Job).where(Job.brand_id == a).order_by(Job.id)),
+            "job_events": _rows(s, select(JobEvent).where(JobEvent.job_id.in_(a_jobs)).order_by("id")),
+            "audit": _rows(s, select(AuditEvent).where(AuditEvent.brand_id == a).order_by("id")),
+            "counts": {
+                model.__tablename__: s.scalar(select(func.count()).select_from(model))
+                for model in (Brand, Region, Agency, AgencyAssignment, User, Membership, Job)
+            },
+        }
+    for url in (
+        f"/v1/brands/{a}",
+        f"/v1/brands/{a}/regions",
+        f"/v1/brands/{a}/agencies",
+        "/v1/users?limit=200",
+        "/v1/api-keys?limit=200",
+        f"/v1/jobs?limit=200&brand_id={a}",
+        f"/v1/audit?limit=200&brand_id={a}",
+    ):
+        state[f"api {url}"] = _strip(scene.ok("admin_a", "GET", url))
+    return state

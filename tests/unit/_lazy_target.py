@@ -1,0 +1,5 @@
+"""Imported only by the registry test, to prove resolution is lazy."""
+
+
+class Target:
+    pass
