@@ -36,6 +36,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SYSTEM: frozenset({Permission.BRAND_READ, Permission.JOBS_CREATE, Permission.JOBS_READ}),
 }
 
+BRAND_WIDE_PERMISSIONS = frozenset(
+    {Permission.BRAND_MANAGE, Permission.MEMBERS_MANAGE, Permission.API_KEYS_MANAGE, Permission.AUDIT_READ}
+)
+"""Permissions that act on the whole brand; a grant limited to some regions never carries them."""
+
 AGENCY_ROLES = frozenset({Role.CREATIVE, Role.AGENCY_REVIEWER})
 """Roles an agency's staff may hold; brand_reviewer and brand_admin belong to the brand's own people."""
 
@@ -55,4 +60,5 @@ class Grant:
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        return ROLE_PERMISSIONS[self.role]
+        granted = ROLE_PERMISSIONS[self.role]
+        return granted if self.region_ids is None else granted - BRAND_WIDE_PERMISSIONS
