@@ -78,9 +78,11 @@ class HttpOptions(_Strict):
 class ServeProfile(_Strict):
     """A Ray Serve config file (``serve deploy`` / KubeRay ``serveConfigV2``) restricted to Atelier."""
 
-    proxy_location: Literal["HeadOnly", "EveryNode", "Disabled"] = Field(default="HeadOnly")
-    http_options: HttpOptions = Field(default_factory=HttpOptions)
-    applications: list[ServeApplication] = Field(min_length=1)
+    proxy_location: Literal["HeadOnly", "EveryNode", "Disabled"] = Field(
+        default="HeadOnly", description="Where Ray Serve runs HTTP proxies."
+    )
+    http_options: HttpOptions = Field(default_factory=HttpOptions, description="Proxy listen address.")
+    applications: list[ServeApplication] = Field(min_length=1, description="Serve applications to run.")
 
 
 def load_profile(path: Path) -> ServeProfile:
