@@ -35,6 +35,9 @@ class JobEventBus:
             await asyncio.wait_for(event.wait(), timeout)
         except TimeoutError:
             return
+        finally:
+            if self._events.get(job_id) is event and not event.is_set():
+                del self._events[job_id]  # no wake-up came: drop the entry so idle jobs leave nothing behind
 
     def job_submitted(self) -> None:
         self._on_loop(self._new_job.set)
