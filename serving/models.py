@@ -1,5 +1,6 @@
 """Every table of Atelier, imported in one place for Alembic autogenerate and metadata.create_all."""
 
+from asset_store.models import Blob, BlobGrant, Commit, Record, Ref, Tree, TreeRange, UploadSession
 from asset_store.sql import Base
 from serving.audit.models import AuditEvent
 from serving.auth.models import ApiKey
@@ -7,6 +8,14 @@ from serving.jobs.models import Job, JobEvent
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
 
 __all__ = [
+    "Blob",
+    "BlobGrant",
+    "Commit",
+    "Record",
+    "Ref",
+    "Tree",
+    "TreeRange",
+    "UploadSession",
     "Agency",
     "AgencyAssignment",
     "ApiKey",
