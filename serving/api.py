@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from serving import __version__
+from serving.assets.content_router import STREAMED_UPLOADS
+from serving.assets.content_router import router as asset_content_router
+from serving.assets.router import router as assets_router
+from serving.assets.services import build_asset_services
 from serving.audit.router import router as audit_router
 from serving.auth.router import router as auth_router
 from serving.db import make_engine, make_session_factory
@@ -46,10 +51,12 @@ def create_app(
     )
     model_gateway: ModelGateway = gateway or InProcessGateway()
     registry = CollectorRegistry()
+    assets = build_asset_services(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus = JobEventBus()
+        await asyncio.to_thread(assets.objects.ensure_ready)
         runner = JobRunner(app.state.session_factory, model_gateway, settings.jobs, bus)
         app.state.bus = bus
         app.state.runner = runner
@@ -73,12 +80,24 @@ def create_app(
     app.state.session_factory = make_session_factory(engine)
     app.state.gateway = model_gateway
     app.state.metrics_registry = registry
+    app.state.assets = assets
 
     install_problem_handlers(app)
-    for router in (health_router, auth_router, tenancy_router, users_router, jobs_router, audit_router):
+    for router in (
+        health_router,
+        auth_router,
+        tenancy_router,
+        users_router,
+        jobs_router,
+        audit_router,
+        assets_router,
+        asset_content_router,
+    ):
         app.include_router(router)
 
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.api.max_body_bytes, streamed=STREAMED_UPLOADS
+    )
     app.add_middleware(MetricsMiddleware, registry=registry)
     if settings.api.cors_origins:
         app.add_middleware(

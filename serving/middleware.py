@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -49,12 +50,16 @@ class RequestIdMiddleware:
 class BodySizeLimitMiddleware:
     """Refuse bodies over ``max_bytes`` with 413 problem+json, by Content-Length or while streaming."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, streamed: Sequence[tuple[str, re.Pattern[str]]] = ()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed = tuple(streamed)
+        """(method, path pattern) of routes that stream large bodies and enforce their own limits."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or self._streams(scope):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
@@ -91,6 +96,10 @@ class BodySizeLimitMiddleware:
                 raise
         if too_large and not started:
             await self._reject(scope, receive, send)
+
+    def _streams(self, scope: Scope) -> bool:
+        method, path = scope.get("method", ""), scope.get("path", "")
+        return any(method == m and pattern.match(path) for m, pattern in self.streamed)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(

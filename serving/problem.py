@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from asset_store import errors as store_errors
 from serving.errors import AtelierError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -49,12 +50,41 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+_STORE_STATUS: tuple[tuple[type[store_errors.AssetStoreError], int, str], ...] = (
+    (store_errors.AssetTooLarge, 413, "Payload too large"),
+    (store_errors.InvalidAsset, 422, "Invalid asset"),
+    (store_errors.ObjectNotFound, 404, "Not found"),
+    (store_errors.RefNotFound, 404, "Not found"),
+    (store_errors.RefConflict, 409, "Conflict"),
+    (store_errors.MergeConflict, 409, "Merge conflict"),
+    (store_errors.MergeBlocked, 409, "Merge blocked"),
+    (store_errors.StorageUnavailable, 503, "Storage unavailable"),
+    (store_errors.MissingDependency, 503, "Missing dependency"),
+)
+
+
+def store_error_status(exc: store_errors.AssetStoreError) -> tuple[int, str]:
+    """HTTP status and title for an asset store error (500 for an unknown subclass)."""
+    for cls, status, title in _STORE_STATUS:
+        if isinstance(exc, cls):
+            return status, title
+    return 500, "Internal error"
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register handlers so every error leaves as problem+json, never as a bare 500 page."""
 
     @app.exception_handler(AtelierError)
     async def _atelier(request: Request, exc: AtelierError) -> JSONResponse:
         return problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(store_errors.AssetStoreError)
+    async def _store(request: Request, exc: store_errors.AssetStoreError) -> JSONResponse:
+        status, title = store_error_status(exc)
+        if status >= 500:
+            log.warning("asset store error on %s %s: %s", request.method, request.url.path, exc)
+        extra = {"details": exc.details} if exc.details else {}
+        return problem_response(status, exc.code, title, exc.message, request.url.path, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -35,6 +35,23 @@ class ObjectStoreSettings(_Section):
     region: str | None = Field(default=None, description="S3 region name.")
 
 
+class AssetSettings(_Section):
+    presign_ttl_seconds: int = Field(
+        default=900, ge=60, le=7 * 24 * 3600, description="Lifetime of presigned upload and download URLs."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL clients reach this API at, for the local store's signed URLs; "
+        "unset: http://{api.host}:{api.port}.",
+    )
+    max_bytes: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per-kind upload limits in bytes overriding the defaults, e.g. {'video': 2147483648}.",
+    )
+    max_image_pixels: int = Field(default=100_000_000, ge=1, description="Decompression-bomb guard.")
+    max_video_seconds: float = Field(default=1800.0, gt=0, description="Longest accepted video or audio.")
+
+
 class VectorSettings(_Section):
     url: str | None = Field(
         default=None, description="Qdrant server URL; unset: embedded index under the data dir."
@@ -96,6 +113,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Python logging level.")
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     object_store: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
+    assets: AssetSettings = Field(default_factory=AssetSettings, description="Uploads and asset limits.")
     vector: VectorSettings = Field(default_factory=VectorSettings)
     ray: RaySettings = Field(default_factory=RaySettings)
     api: ApiSettings = Field(default_factory=ApiSettings)

@@ -34,8 +34,9 @@ class PresignedRequest:
 class ObjectStore(Protocol):
     """Bytes under keys. Backends: local filesystem (embedded default) and S3/MinIO.
 
-    Keys are relative, '/'-separated, without '..' or a leading '/'. A put is atomic: a reader sees the whole
-    object or nothing, and an interrupted put leaves no visible object.
+    Keys are relative, '/'-separated, without '..' or a leading '/' (see ``keys.validate_key``; a bad key
+    raises ``InvalidAsset(code="invalid_key")``); ``a`` and ``a/b`` may both exist. A put is atomic: a reader
+    sees the whole object or nothing, and an interrupted put leaves no visible object.
     """
 
     name: str
@@ -58,7 +59,11 @@ class ObjectStore(Protocol):
     def iter_bytes(
         self, key: str, *, offset: int = 0, length: int | None = None, chunk_size: int = 1 << 20
     ) -> Iterator[bytes]:
-        """Stream the object (or a byte range) in chunks; raise ``ObjectNotFound`` before the first chunk."""
+        """Stream the object (or a byte range) in chunks; raise ``ObjectNotFound`` before the first chunk.
+
+        Backends raise it from the call itself. A range past the end is clipped (possibly to nothing); a
+        negative offset or length raises ``InvalidAsset(code="invalid_range")``.
+        """
 
     def read_bytes(self, key: str) -> bytes:
         """The whole object in memory (small objects only)."""

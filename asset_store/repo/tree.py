@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from threading import Lock
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,7 +84,7 @@ class Change:
     after: Entry | None
 
     @property
-    def status(self) -> str:
+    def status(self) -> Literal["added", "modified", "deleted"]:
         if self.before is None:
             return "added"
         return "deleted" if self.after is None else "modified"

@@ -24,16 +24,28 @@ class Permission(StrEnum):
     JOBS_READ = "jobs.read"
     REVIEW_AGENCY = "review.agency"
     REVIEW_BRAND = "review.brand"
+    ASSETS_WRITE = "assets.write"
+    ASSETS_PUBLISH = "assets.publish"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CREATIVE: frozenset({Permission.BRAND_READ, Permission.JOBS_CREATE, Permission.JOBS_READ}),
+    Role.CREATIVE: frozenset(
+        {Permission.BRAND_READ, Permission.JOBS_CREATE, Permission.JOBS_READ, Permission.ASSETS_WRITE}
+    ),
     Role.AGENCY_REVIEWER: frozenset({Permission.BRAND_READ, Permission.JOBS_READ, Permission.REVIEW_AGENCY}),
     Role.BRAND_REVIEWER: frozenset(
-        {Permission.BRAND_READ, Permission.JOBS_READ, Permission.REVIEW_BRAND, Permission.AUDIT_READ}
+        {
+            Permission.BRAND_READ,
+            Permission.JOBS_READ,
+            Permission.REVIEW_BRAND,
+            Permission.AUDIT_READ,
+            Permission.ASSETS_PUBLISH,
+        }
     ),
     Role.BRAND_ADMIN: frozenset(Permission) - {Permission.REVIEW_AGENCY},
-    Role.SYSTEM: frozenset({Permission.BRAND_READ, Permission.JOBS_CREATE, Permission.JOBS_READ}),
+    Role.SYSTEM: frozenset(
+        {Permission.BRAND_READ, Permission.JOBS_CREATE, Permission.JOBS_READ, Permission.ASSETS_WRITE}
+    ),
 }
 
 BRAND_WIDE_PERMISSIONS = frozenset(

@@ -14,8 +14,12 @@ def test_world_tokens_authenticate(app: FastAPI, client: TestClient, settings: S
     me = client.get("/v1/me", headers=world.auth("agency_x_creative")).json()
     assert me["agency_id"] == world.ids["agency_x"]
     assert me["grants"] == [
-        {"brand_id": world.ids["brand_a"], "role": "creative", "region_ids": [world.ids["a_north"]],
-         "agency_id": world.ids["agency_x"]}
+        {
+            "brand_id": world.ids["brand_a"],
+            "role": "creative",
+            "region_ids": [world.ids["a_north"]],
+            "agency_id": world.ids["agency_x"],
+        }
     ]
     system = client.get("/v1/me", headers=world.auth("system_b")).json()
     assert system["kind"] == "system"

@@ -1,0 +1,1 @@
+"""Asset routes: uploads, the git-like repository of each brand, content and previews."""
