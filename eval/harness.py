@@ -16,7 +16,10 @@ Kind = Literal["bench", "eval"]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 # name → "module:function"; the function takes no arguments and returns {"metrics": {...}, ...}.
-BENCHES: dict[str, str] = {"api": "eval.benches.api:run"}
+BENCHES: dict[str, str] = {
+    "api": "eval.benches.api:run",
+    "asset-store": "eval.benches.asset_store:run",
+}
 EVALS: dict[str, str] = {}
 
 
