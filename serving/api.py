@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
+from asset_store.errors import StorageUnavailable
 from serving import __version__
 from serving.assets.content_router import STREAMED_UPLOADS
 from serving.assets.content_router import router as asset_content_router
@@ -56,7 +57,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus = JobEventBus()
-        await asyncio.to_thread(assets.objects.ensure_ready)
+        try:
+            await asyncio.to_thread(assets.objects.ensure_ready)
+        except StorageUnavailable as exc:  # serve anyway; /readyz reports it until the store is back
+            log.warning("object store not ready: %s", exc)
         runner = JobRunner(app.state.session_factory, model_gateway, settings.jobs, bus)
         app.state.bus = bus
         app.state.runner = runner

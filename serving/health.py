@@ -24,15 +24,16 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", operation_id="readyz", responses={503: {"description": "Not ready."}})
 async def readyz(request: Request) -> JSONResponse:
-    """Ready to serve: database reachable and migrated, data dir writable, model deployments reachable."""
+    """Ready: database migrated, data dir and object store usable, model deployments reachable."""
     state = request.app.state
     checks: dict[str, Any] = {}
     checks["database"] = await asyncio.to_thread(_check_database, state.engine)
     checks["data_dir"] = "ok" if state.settings.data_dir.resolve().is_dir() else "missing"
+    checks["object_store"] = await asyncio.to_thread(_check_objects, state.assets.objects)
     models = await state.gateway.check()
     checks["models"] = models
-    ready = (
-        checks["database"] == "ok" and checks["data_dir"] == "ok" and all(v == "ok" for v in models.values())
+    ready = all(checks[name] == "ok" for name in ("database", "data_dir", "object_store")) and all(
+        v == "ok" for v in models.values()
     )
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
@@ -47,6 +48,15 @@ def _check_database(engine: Any) -> str:
     except Exception as exc:  # report, don't raise: this is a probe
         return f"unreachable: {type(exc).__name__}"
     return "ok" if current == head else f"migrations pending: at {current}, code needs {head}"
+
+
+def _check_objects(objects: Any) -> str:
+    try:
+        objects.ensure_ready()
+        objects.exists("readyz/probe")
+    except Exception as exc:  # report, don't raise: this is a probe
+        return f"unreachable: {type(exc).__name__}"
+    return "ok"
 
 
 @router.get("/metrics", operation_id="metrics", response_class=Response)

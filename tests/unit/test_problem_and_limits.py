@@ -161,7 +161,7 @@ def test_readyz_ready_and_not_ready(client: TestClient, gateway: FakeGateway) ->
     assert ready.status_code == 200
     assert ready.json() == {
         "status": "ready",
-        "checks": {"database": "ok", "data_dir": "ok", "models": {"echo": "ok"}},
+        "checks": {"database": "ok", "data_dir": "ok", "object_store": "ok", "models": {"echo": "ok"}},
     }
     gateway.ready = False
     down = client.get("/readyz")
@@ -169,6 +169,27 @@ def test_readyz_ready_and_not_ready(client: TestClient, gateway: FakeGateway) ->
     assert down.json()["status"] == "not_ready"
     assert down.json()["checks"]["models"] == {"echo": "unreachable: fake"}
     assert down.json()["checks"]["database"] == "ok"
+
+
+def test_readyz_reports_an_unreachable_object_store(tmp_path: Path, gateway: FakeGateway) -> None:
+    settings = make_settings(
+        f"sqlite:///{tmp_path / 'db.sqlite'}",
+        tmp_path / "var",
+        jobs={"workers": 0},
+        object_store={
+            "backend": "s3",
+            "endpoint": "127.0.0.1:1",
+            "bucket": "atelier",
+            "access_key": "k",
+            "secret_key": "s",
+            "secure": False,
+            "region": "us-east-1",
+        },
+    )
+    with TestClient(create_app(settings, gateway)) as client:  # starts although the store is down
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["object_store"] == "unreachable: StorageUnavailable"
 
 
 def test_readyz_reports_pending_migrations(tmp_path: Path, gateway: FakeGateway) -> None:
