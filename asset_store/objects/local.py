@@ -28,7 +28,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -101,7 +101,7 @@ class LocalObjectStore:
         """Size, content type and md5 etag of ``key``; ``ObjectNotFound`` if absent."""
         folder = self._folder(key)
         try:
-            size = (folder / DATA_NAME).stat().st_size
+            info = (folder / DATA_NAME).stat()
         except (FileNotFoundError, NotADirectoryError) as exc:
             raise self._not_found(key) from exc
         meta = self._read_meta(folder)
@@ -111,7 +111,8 @@ class LocalObjectStore:
         etag = meta.get("etag")
         return ObjectStat(
             key=key,
-            size=size,
+            size=info.st_size,
+            last_modified=datetime.fromtimestamp(info.st_mtime, UTC),
             content_type=content_type if isinstance(content_type, str) else DEFAULT_CONTENT_TYPE,
             etag=etag if isinstance(etag, str) else None,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -18,6 +18,7 @@ class ObjectStat:
     content_type: str
     etag: str | None = None
     version_id: str | None = None
+    last_modified: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,7 @@ class S3ObjectStore:
             content_type=info.content_type or "application/octet-stream",
             etag=info.etag,
             version_id=info.version_id,
+            last_modified=info.last_modified,
         )
 
     def exists(self, key: str) -> bool:

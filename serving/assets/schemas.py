@@ -64,7 +64,7 @@ class PresignedPublic(BaseModel):
 
 class UploadPublic(BaseModel):
     id: str
-    status: Literal["pending", "complete", "failed"]
+    status: Literal["pending", "complete", "failed", "expired"]
     kind: str
     content_type: str
     filename: str | None

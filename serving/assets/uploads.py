@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from asset_store.blobs import Spool, Spooled, staging_key
@@ -16,6 +18,13 @@ from serving.assets.services import AssetServices
 from serving.auth.caller import Caller
 from serving.db import transaction
 from serving.errors import Conflict
+
+_STATUSES: dict[str, Literal["pending", "complete", "failed", "expired"]] = {
+    "pending": "pending",
+    "complete": "complete",
+    "failed": "failed",
+    "expired": "expired",
+}
 
 
 def ingest_in_transaction(
@@ -83,7 +92,7 @@ def public(session: Session, services: AssetServices, row: UploadSession, *, pre
     blob = session.get(Blob, row.sha256) if row.sha256 else None
     return UploadPublic(
         id=row.id,
-        status="complete" if row.status == "complete" else "failed" if row.status == "failed" else "pending",
+        status=_STATUSES.get(row.status, "pending"),
         kind=row.kind,
         content_type=row.content_type,
         filename=row.filename,

@@ -268,3 +268,29 @@ def tag(
             details={"commit": created.commit_id},
         )
         console.print(f"tag {created.name} at {created.commit_id[:12]}")
+
+
+@assets_app.command("gc")
+def gc(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only report what would be removed.")] = False,
+    grace_hours: Annotated[float, typer.Option(help="Keep orphan objects younger than this.")] = 1.0,
+) -> None:
+    """Expire abandoned presigned uploads and delete stored bytes that no blob row refers to."""
+    from datetime import timedelta
+
+    from serving.assets.gc import collect
+
+    settings = Settings()
+    services = build_asset_services(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        report = collect(
+            make_session_factory(engine), services, dry_run=dry_run, grace=timedelta(hours=grace_hours)
+        )
+    finally:
+        engine.dispose()
+    verb = "would remove" if dry_run else "removed"
+    uploads, orphans = len(report.expired_uploads), len(report.orphan_objects)
+    console.print(f"{verb} {uploads} expired upload(s) and {orphans} orphan object(s)")
+    for key in report.orphan_objects:
+        console.print(f"  {key}")
