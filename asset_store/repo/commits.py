@@ -133,9 +133,30 @@ def is_ancestor(session: Session, brand_id: str, ancestor: CommitInfo, descendan
 
 
 def merge_base(session: Session, brand_id: str, a: CommitInfo, b: CommitInfo) -> CommitInfo | None:
-    """The common ancestor of ``a`` and ``b`` with the highest generation, or None."""
-    ancestors_of_a = {c.id for c in walk(session, brand_id, [a])}
-    for commit in walk(session, brand_id, [b]):
-        if commit.id in ancestors_of_a:
+    """The common ancestor of ``a`` and ``b`` with the highest generation, or None.
+
+    Walks both histories together, newest generation first, marking each commit with the side(s) it is
+    reachable from; a commit's marks are final when it is popped (its children, all of higher generation,
+    came first), so the first commit marked by both sides is the answer. Only the diverged part of the
+    history is read, not all of it.
+    """
+    side_a, side_b = 1, 2
+    marks: dict[str, int] = {a.id: side_a}
+    marks[b.id] = marks.get(b.id, 0) | side_b
+    commits = {a.id: a, b.id: b}
+    heap: list[tuple[int, str]] = [(-c.generation, c.id) for c in {a.id: a, b.id: b}.values()]
+    heapq.heapify(heap)
+    queued = {a.id, b.id}
+    while heap:
+        _, commit_id = heapq.heappop(heap)
+        commit, mark = commits[commit_id], marks[commit_id]
+        if mark == side_a | side_b:
             return commit
+        missing = [p for p in commit.parents if p not in commits]
+        commits.update(load_commits(session, brand_id, missing))
+        for parent_id in commit.parents:
+            marks[parent_id] = marks.get(parent_id, 0) | mark
+            if parent_id not in queued and parent_id in commits:
+                queued.add(parent_id)
+                heapq.heappush(heap, (-commits[parent_id].generation, parent_id))
     return None

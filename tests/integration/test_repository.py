@@ -347,3 +347,22 @@ def test_concurrent_commits_never_lose_an_update(world: RepoWorld) -> None:
     assert _paths(world, "main") == sorted(f"w{i}.png" for i in range(20))
     with world.repo() as repo:
         assert len(repo.log("main", limit=100)) == 21  # every commit is in the history
+
+
+def test_repeated_merges_find_the_latest_merge_base(world: RepoWorld) -> None:
+    """Merge a long-lived branch into main again and again: only the new changes merge, no false conflicts."""
+    _commit(world, "main", {"shared.png": "v0"})
+    with world.repo() as repo:
+        repo.create_branch("long-lived")
+    for round_ in range(3):
+        _commit(world, "long-lived", {"shared.png": f"v{round_ + 1}", f"b{round_}.png": "b"})
+        _commit(world, "main", {f"m{round_}.png": "m"})
+        with world.repo() as repo:
+            result = repo.merge("long-lived", "main", author_id="usr_1")
+            assert result.outcome == "merge"
+            assert {c.path for c in result.changes} == {"shared.png", f"b{round_}.png"}
+            base_check = repo.merge("main", "long-lived", author_id="usr_1")  # bring main back: fast-forward
+            assert base_check.outcome == "fast_forward"
+    assert _paths(world, "main") == sorted(
+        ["shared.png", "b0.png", "b1.png", "b2.png", "m0.png", "m1.png", "m2.png"]
+    )
