@@ -41,6 +41,9 @@ class BlobGrant(Base):
 
     brand_id: Mapped[str] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("asset_blobs.sha256"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """The kind this brand uploaded them as (the same JSON may be one brand's template, another's kit)."""
+    content_type: Mapped[str] = mapped_column(String(128))
     filename: Mapped[str | None] = mapped_column(String(255))
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at_column()

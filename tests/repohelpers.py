@@ -50,7 +50,11 @@ def grant_blobs(
                 for s, n in zip(shas, names, strict=True)
             ],
         )
-        insert_ignore(session, BlobGrant, [{"brand_id": brand_id, "sha256": s} for s in shas])
+        insert_ignore(
+            session,
+            BlobGrant,
+            [{"brand_id": brand_id, "sha256": s, "kind": kind, "content_type": "image/png"} for s in shas],
+        )
     return shas
 
 

@@ -154,6 +154,10 @@ class LocalObjectStore:
         finally:
             tmp.unlink(missing_ok=True)
 
+    def purge(self, key: str) -> None:
+        """Same as ``delete``: the local store keeps no older versions."""
+        self.delete(key)
+
     def delete(self, key: str) -> None:
         """Remove ``key`` and prune its now-empty directories; no error if absent."""
         folder = self._folder(key)

@@ -75,6 +75,9 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None:
         """Remove ``key`` (a delete marker on a versioned bucket); no error if absent."""
 
+    def purge(self, key: str) -> None:
+        """Remove ``key`` with every older version (for scratch data such as staging uploads)."""
+
     def list_keys(self, prefix: str) -> Iterator[str]:
         """Keys under ``prefix``, in lexicographic order."""
 

@@ -191,6 +191,18 @@ class S3ObjectStore:
         with self._errors(key):
             self._client.remove_object(self.bucket, key)
 
+    def purge(self, key: str) -> None:
+        """Delete every version and delete marker of ``key``: nothing of it stays in the bucket."""
+        validate_key(key)
+        with self._errors(key):
+            versions = [
+                item.version_id
+                for item in self._client.list_objects(self.bucket, prefix=key, include_version=True)
+                if item.object_name == key
+            ]
+            for version_id in versions:
+                self._client.remove_object(self.bucket, key, version_id=version_id)
+
     def list_keys(self, prefix: str) -> Iterator[str]:
         """Keys starting with ``prefix``, in S3's lexicographic (UTF-8 byte) order."""
         validate_prefix(prefix)

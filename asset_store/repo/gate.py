@@ -1,4 +1,7 @@
-"""The pre-merge gate: a pluggable check that may refuse a merge, asset by asset."""
+"""The pre-merge gate: a pluggable check that may refuse what lands on a branch, asset by asset.
+
+It sees every way in: merges, direct commits and reverts, so a gate on ``main`` cannot be bypassed.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from asset_store.repo.tree import Change
 
 @dataclass(frozen=True)
 class GateRequest:
-    """A merge about to happen: which brand, from where to where, and what it changes in the target."""
+    """A change about to land on ``target``: a merge (``source`` = the merged ref), a direct commit
+    (``source`` = "commit") or a revert (``source`` = "revert:<commit>"), and what it changes there."""
 
     brand_id: str
     source: str

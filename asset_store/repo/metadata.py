@@ -86,10 +86,20 @@ class AssetMetadata(_Model):
     extra: dict[str, Any] = Field(default_factory=dict, description="Brand-specific fields.")
 
 
+def _compact(value: Any) -> Any:
+    """Drop unset fields (None, empty lists and maps) at every depth; keep explicit values like 'human'."""
+    if isinstance(value, dict):
+        kept = {k: _compact(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
+
+
 def record_body(kind: str, content_type: str, metadata: AssetMetadata) -> dict[str, Any]:
     """The JSON stored as an asset version's record."""
     return {
         "kind": kind,
         "content_type": content_type,
-        "metadata": metadata.model_dump(mode="json", exclude_defaults=True),
+        "metadata": _compact(metadata.model_dump(mode="json")),
     }

@@ -236,6 +236,7 @@ class Repository:
         new_tree = self.trees.apply(self.session, tree, entries)
         if new_tree.id == tree.id:
             raise InvalidAsset("these changes leave the branch as it is", code="nothing_to_commit")
+        self._check_gate("commit", branch, self.trees.diff(self.session, tree, new_tree))
         commit = write_commit(self.session, self.brand_id, new_tree.id, [head], author_id, message, meta)
         move_branch(self.session, self.brand_id, branch, head.id, commit.id)
         return commit
@@ -328,6 +329,7 @@ class Repository:
         if not apply:
             raise InvalidAsset("that commit is already undone on this branch", code="nothing_to_commit")
         new_tree = self.trees.apply(self.session, head_tree, apply)
+        self._check_gate(f"revert:{target.id}", branch, self.trees.diff(self.session, head_tree, new_tree))
         first_line = target.message.splitlines()[0] if target.message else target.id[:12]
         commit = write_commit(
             self.session,
@@ -363,24 +365,25 @@ class Repository:
         }
         records: list[dict[str, Any]] = []
         for path, put in puts:
-            blob = blobs[put.blob]
-            body = record_body(blob.kind, blob.content_type, put.metadata)
+            blob, grant = blobs[put.blob]
+            body = record_body(grant.kind, grant.content_type, put.metadata)
             record_id = content_id("record", body)
             records.append({"id": record_id, "body": body})
-            out[path] = Entry(path, blob.sha256, record_id, blob.kind, blob.size)
+            out[path] = Entry(path, blob.sha256, record_id, grant.kind, blob.size)
         insert_ignore(self.session, Record, list({r["id"]: r for r in records}.values()))
         return out
 
-    def _granted_blobs(self, shas: set[str]) -> dict[str, Blob]:
-        found: dict[str, Blob] = {}
+    def _granted_blobs(self, shas: set[str]) -> dict[str, tuple[Blob, BlobGrant]]:
+        """The blobs with this brand's grant on them (kind and type as this brand uploaded them)."""
+        found: dict[str, tuple[Blob, BlobGrant]] = {}
         wanted = sorted(shas)
         for start in range(0, len(wanted), 500):
             stmt = (
-                select(Blob)
+                select(Blob, BlobGrant)
                 .join(BlobGrant, BlobGrant.sha256 == Blob.sha256)
                 .where(BlobGrant.brand_id == self.brand_id, Blob.sha256.in_(wanted[start : start + 500]))
             )
-            found.update({b.sha256: b for b in self.session.scalars(stmt)})
+            found.update({blob.sha256: (blob, grant) for blob, grant in self.session.execute(stmt)})
         missing = [s for s in wanted if s not in found]
         if missing:
             raise InvalidAsset(

@@ -71,7 +71,12 @@ def _blobs(factory: sessionmaker[Session], brand_id: str, names: list[str]) -> l
         for start in range(0, len(rows), BATCH):
             insert_ignore(session, Blob, rows[start : start + BATCH])
             insert_ignore(
-                session, BlobGrant, [{"brand_id": brand_id, "sha256": s} for s in shas[start : start + BATCH]]
+                session,
+                BlobGrant,
+                [
+                    {"brand_id": brand_id, "sha256": s, "kind": "image", "content_type": "image/png"}
+                    for s in shas[start : start + BATCH]
+                ],
             )
     return shas
 

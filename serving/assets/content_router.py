@@ -25,6 +25,7 @@ from serving.auth.caller import Caller
 from serving.auth.roles import Permission
 from serving.db import transaction
 from serving.deps import CallerDep, SessionDep, get_session_factory
+from serving.problem import problem_response
 
 router = APIRouter(tags=["assets"])
 STREAMED_UPLOADS = (
@@ -110,9 +111,10 @@ def get_blob(brand_id: str, sha256: str, caller: CallerDep, session: SessionDep)
     require_brand(session, caller, brand_id, Permission.BRAND_READ)
     check_sha(sha256)
     blob = session.get(Blob, sha256)
-    if blob is None or session.get(BlobGrant, (brand_id, sha256)) is None:
+    grant = session.get(BlobGrant, (brand_id, sha256))
+    if blob is None or grant is None:
         raise ObjectNotFound("blob not found", code="blob_not_found")
-    return service.to_blob(blob, created=False)
+    return service.to_blob(blob, grant, created=False)
 
 
 @router.post(
@@ -185,7 +187,7 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     else:
         start, end = max(size - int(match.group(2)), 0), size - 1
     if start >= size or end < start:
-        raise InvalidAsset("requested range is not satisfiable", code="range_not_satisfiable")
+        raise _Unsatisfiable
     return start, min(end, size - 1) - start + 1
 
 
@@ -193,10 +195,34 @@ def _stream(objects: ObjectStore, key: str, offset: int, length: int | None) -> 
     return objects.iter_bytes(key, offset=offset, length=length)
 
 
+class _Unsatisfiable(Exception):
+    pass
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """RFC 9110 If-None-Match: ``*`` or a list of (possibly weak) tags, compared weakly."""
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+SAFE_CONTENT_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'",
+}
+"""Uploaded bytes (an SVG with a script, say) never run as a page of the API's origin."""
+
+
 async def _serve(request: Request, located: _Located, download: bool) -> Response:
     objects = services_of(request).objects
-    headers = {"ETag": f'"{located.etag}"', "Cache-Control": "private, max-age=60", "Accept-Ranges": "bytes"}
-    if request.headers.get("if-none-match") == headers["ETag"]:
+    headers = {
+        "ETag": f'"{located.etag}"',
+        "Cache-Control": "private, max-age=60",
+        "Accept-Ranges": "bytes",
+        **SAFE_CONTENT_HEADERS,
+    }
+    if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     if download:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(located.filename)}"
@@ -205,7 +231,18 @@ async def _serve(request: Request, located: _Located, download: bool) -> Respons
         if located.size is not None
         else (await run_in_threadpool(objects.stat, located.key)).size
     )
-    window = _byte_range(request.headers.get("range"), size)
+    try:
+        window = _byte_range(request.headers.get("range"), size)
+    except _Unsatisfiable:
+        refused = problem_response(
+            416,
+            "range_not_satisfiable",
+            "Range not satisfiable",
+            f"the object has {size} bytes",
+            request.url.path,
+        )
+        refused.headers["Content-Range"] = f"bytes */{size}"
+        return refused
     offset, length = window if window else (0, size)
     headers["Content-Length"] = str(length)
     code = status.HTTP_200_OK
@@ -295,7 +332,9 @@ async def put_signed_object(
             code="content_type_mismatch",
             details={"expected": grant.content_type},
         )
-    limit = services.limits.largest
+    factory = get_session_factory(request)
+    kind = await run_in_threadpool(uploads.pending_kind, factory, grant.key.removeprefix("staging/"))
+    limit = services.limits.limit_for(kind)
     _declared_length(request, limit)
     spool = await spool_stream(request.stream(), services, limit)
     with spool:

@@ -40,7 +40,7 @@ def expire_uploads(
                 row.status = "expired"
     if not dry_run:
         for key in keys:
-            services.objects.delete(key)
+            services.objects.purge(key)
     return keys
 
 
@@ -80,5 +80,5 @@ def collect(
             continue
         report.orphan_objects.append(key)
         if not dry_run:
-            services.objects.delete(key)
+            services.objects.purge(key)
     return report

@@ -19,6 +19,7 @@ from serving.assets.services import AssetServices
 @dataclass(frozen=True)
 class Ingested:
     blob: Blob
+    grant: BlobGrant
     created: bool
     """True when this brand did not have these bytes before."""
 
@@ -98,17 +99,27 @@ def ingest(
         insert_ignore(session, Blob, [row])
         blob = session.get(Blob, spooled.sha256)
         assert blob is not None
-    elif declared_kind is not None and blob.kind != declared_kind.value:
-        raise InvalidAsset(
-            f"these bytes are a {blob.kind}, not a {declared_kind.value}",
-            code="type_mismatch",
-            details={"declared": declared_kind.value, "detected": blob.kind},
-        )
-    created = session.get(BlobGrant, (brand_id, spooled.sha256)) is None
-    if created:
+    grant = session.get(BlobGrant, (brand_id, spooled.sha256))
+    created = grant is None
+    if grant is None:
         insert_ignore(
             session,
             BlobGrant,
-            [{"brand_id": brand_id, "sha256": spooled.sha256, "filename": filename, "created_by": actor_id}],
+            [
+                {
+                    "brand_id": brand_id,
+                    "sha256": spooled.sha256,
+                    "kind": info.kind.value,
+                    "content_type": info.content_type,
+                    "filename": filename,
+                    "created_by": actor_id,
+                }
+            ],
         )
-    return Ingested(blob, created)
+        grant = session.get(BlobGrant, (brand_id, spooled.sha256))
+        assert grant is not None
+    else:  # the same brand uploads the same bytes again, maybe declared as another valid kind
+        grant.kind, grant.content_type = info.kind.value, info.content_type
+        if filename and not grant.filename:
+            grant.filename = filename
+    return Ingested(blob, grant, created)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from asset_store.repo.repository import DeleteAsset, PutAsset
 from serving.assets import service
+from serving.assets.ingest import parse_kind
 from serving.assets.schemas import (
     AssetPublic,
     BranchCreate,
@@ -158,8 +159,10 @@ def create_commit(
     session: SessionDep,
     rid: RequestIdDep,
 ) -> CommitPublic:
-    """Commit many changes at once; 409 ``ref_moved`` if ``expected_head`` is stale (re-read and retry)."""
-    repo = open_repo(session, services_of(request), caller, brand_id, Permission.ASSETS_WRITE)
+    """Commit many changes at once; 409 ``ref_moved`` if ``expected_head`` is stale (re-read and retry).
+
+    Committing to ``main`` publishes, like a merge: it needs ``assets.publish`` and passes the gate."""
+    repo = open_repo(session, services_of(request), caller, brand_id, service.merge_permission(body.branch))
     changes = [
         PutAsset(c.path, c.blob, c.metadata) if c.op == "put" else DeleteAsset(c.path) for c in body.changes
     ]
@@ -305,9 +308,13 @@ def _decode_after(cursor: str | None) -> str | None:
     if cursor is None:
         return None
     try:
-        return base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        padded = (cursor + "=" * (-len(cursor) % 4)).encode("ascii")
+        value = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeError, ValueError) as exc:
         raise InvalidInput("cursor is not valid", code="invalid_cursor") from exc
+    if not value:
+        raise InvalidInput("cursor is not valid", code="invalid_cursor")
+    return value
 
 
 @router.get("/assets", operation_id="listAssets")
@@ -324,8 +331,10 @@ def list_assets(
 ) -> Page[EntryPublic]:
     """Assets at ``ref`` in path order."""
     repo = open_repo(session, services_of(request), caller, brand_id, Permission.BRAND_READ)
+    wanted = parse_kind(kind)
+    after = _decode_after(cursor)
     _, entries, last = repo.list_assets(
-        ref, prefix=prefix, kind=kind, after=_decode_after(cursor), limit=limit
+        ref, prefix=prefix, kind=wanted.value if wanted else None, after=after, limit=limit
     )
     next_cursor = base64.urlsafe_b64encode(last.encode()).decode().rstrip("=") if last else None
     items = [e for e in (service.to_entry(x) for x in entries) if e is not None]

@@ -6,7 +6,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from asset_store.blobs import blob_key, preview_key
-from asset_store.models import Blob
+from asset_store.models import Blob, BlobGrant
 from asset_store.repo.commits import CommitInfo
 from asset_store.repo.refs import RefInfo
 from asset_store.repo.repository import DEFAULT_BRANCH, AssetVersion, Repository
@@ -95,12 +95,13 @@ def previews_of(blob: Blob | None) -> list[PreviewPublic]:
     return [PreviewPublic(role=role, **value) for role, value in sorted((blob.previews or {}).items())]
 
 
-def to_blob(blob: Blob, created: bool = True) -> BlobPublic:
+def to_blob(blob: Blob, grant: BlobGrant, created: bool = True) -> BlobPublic:
+    """The blob as one brand sees it: kind and type are the ones that brand uploaded it as."""
     return BlobPublic(
         sha256=blob.sha256,
         size=blob.size,
-        kind=blob.kind,
-        content_type=blob.content_type,
+        kind=grant.kind,
+        content_type=grant.content_type,
         width=blob.width,
         height=blob.height,
         duration_s=blob.duration_s,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from asset_store.blobs import Spool, Spooled, staging_key
 from asset_store.errors import AssetStoreError, InvalidAsset, ObjectNotFound
 from asset_store.media import AssetKind
-from asset_store.models import Blob, UploadSession
+from asset_store.models import Blob, BlobGrant, UploadSession
 from asset_store.sql import new_id, utcnow
 from serving.assets import service
 from serving.assets.ingest import ingest, parse_kind
@@ -49,7 +49,7 @@ def ingest_in_transaction(
             filename=filename,
             actor_id=actor_id,
         )
-        return service.to_blob(result.blob, result.created)
+        return service.to_blob(result.blob, result.grant, result.created)
 
 
 def create(
@@ -90,6 +90,7 @@ def public(session: Session, services: AssetServices, row: UploadSession, *, pre
             url=request.url, method=request.method, headers=request.headers, expires_at=row.expires_at
         )
     blob = session.get(Blob, row.sha256) if row.sha256 else None
+    grant = session.get(BlobGrant, (row.brand_id, row.sha256)) if row.sha256 else None
     return UploadPublic(
         id=row.id,
         status=_STATUSES.get(row.status, "pending"),
@@ -98,8 +99,21 @@ def public(session: Session, services: AssetServices, row: UploadSession, *, pre
         filename=row.filename,
         expires_at=row.expires_at,
         upload=upload,
-        blob=service.to_blob(blob, created=False) if blob else None,
+        blob=service.to_blob(blob, grant, created=False) if blob and grant else None,
     )
+
+
+def pending_kind(factory: sessionmaker[Session], upload_id: str) -> AssetKind:
+    """The kind of a pending, unexpired upload (a signed PUT writes only into one of those)."""
+    with transaction(factory) as session:
+        row = session.get(UploadSession, upload_id)
+        if row is None:
+            raise ObjectNotFound("upload not found", code="upload_not_found")
+        if row.status != "pending":
+            raise Conflict(f"upload is already {row.status}", code="upload_not_pending")
+        if row.expires_at <= utcnow():
+            raise Conflict("the upload URL has expired; start a new upload", code="upload_expired")
+        return AssetKind(row.kind)
 
 
 def complete(
@@ -115,6 +129,16 @@ def complete(
             row.content_type,
             row.staging_key,
             row.filename,
+        )
+        expired = (
+            row.expires_at + services.presign_ttl <= utcnow()
+        )  # PUT by the deadline, complete soon after
+        if expired:
+            row.status = "expired"
+    if expired:
+        services.objects.purge(key)
+        raise Conflict(
+            "the upload expired before it was completed; start a new upload", code="upload_expired"
         )
     try:
         with Spool(services.tmp_dir, services.limits.limit_for(kind)) as spool:
@@ -142,9 +166,9 @@ def complete(
     except AssetStoreError as exc:
         if getattr(exc, "code", "") != "upload_not_received":
             _fail(factory, brand_id, upload_id)
-            services.objects.delete(key)
+            services.objects.purge(key)
         raise
-    services.objects.delete(key)
+    services.objects.purge(key)
     return out
 
 

@@ -126,6 +126,15 @@ def test_empty_object(store: ObjectStore) -> None:
     assert _read(store.iter_bytes("empty", offset=0, length=10)) == b""
 
 
+def test_purge_removes_the_object_and_is_idempotent(store: ObjectStore) -> None:
+    store.put_bytes("staging/upl_1", b"one", "image/png")
+    store.put_bytes("staging/upl_1", b"two", "image/png")
+    store.purge("staging/upl_1")
+    store.purge("staging/upl_1")
+    assert not store.exists("staging/upl_1")
+    assert list(store.list_keys("staging/")) == []
+
+
 def test_delete_is_idempotent(store: ObjectStore) -> None:
     store.put_bytes("gone/soon", b"x", "text/plain")
     store.delete("gone/soon")
@@ -380,6 +389,9 @@ def test_s3_bucket_is_versioned_and_overwrites_keep_old_versions(
     s3_store.delete("brand/logo.svg")
     assert not s3_store.exists("brand/logo.svg")
     assert len(versions()) == 3 and sum(marker for _, marker in versions()) == 1
+    s3_store.put_bytes("brand/logo.svg.bak", b"neighbour", "text/plain")
+    s3_store.purge("brand/logo.svg")  # scratch data: every version and marker goes
+    assert versions() == [] and s3_store.exists("brand/logo.svg.bak")
 
 
 def test_s3_presigned_get_over_http(s3_store: S3ObjectStore) -> None:

@@ -57,6 +57,8 @@ def upgrade() -> None:
         "asset_blob_grants",
         sa.Column("brand_id", sa.String(length=40), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("content_type", sa.String(length=128), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=True),
         sa.Column("created_at", asset_store.sql.UTCDateTime(timezone=True), nullable=False),
