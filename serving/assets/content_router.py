@@ -134,7 +134,7 @@ def get_upload(
 ) -> UploadPublic:
     require_brand(session, caller, brand_id, Permission.ASSETS_WRITE)
     return uploads.public(
-        session, services_of(request), uploads.load(session, brand_id, upload_id), presign=True
+        session, services_of(request), uploads.load(session, brand_id, upload_id, caller), presign=True
     )
 
 

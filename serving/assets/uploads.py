@@ -16,6 +16,7 @@ from serving.assets.ingest import ingest, parse_kind
 from serving.assets.schemas import BlobPublic, PresignedPublic, UploadCreate, UploadPublic
 from serving.assets.services import AssetServices
 from serving.auth.caller import Caller
+from serving.auth.roles import Permission
 from serving.db import transaction
 from serving.errors import Conflict
 
@@ -74,9 +75,16 @@ def create(
     return public(session, services, row, presign=True)
 
 
-def load(session: Session, brand_id: str, upload_id: str) -> UploadSession:
+def load(session: Session, brand_id: str, upload_id: str, caller: Caller | None = None) -> UploadSession:
+    """The brand's upload; with ``caller``, only its creator (or a brand admin) may see it."""
     row = session.get(UploadSession, upload_id)
     if row is None or row.brand_id != brand_id:
+        raise ObjectNotFound("upload not found", code="upload_not_found")
+    if (
+        caller is not None
+        and row.created_by != caller.principal_id
+        and not caller.can(Permission.BRAND_MANAGE, brand_id)
+    ):
         raise ObjectNotFound("upload not found", code="upload_not_found")
     return row
 
@@ -121,7 +129,7 @@ def complete(
 ) -> UploadPublic:
     """Check the staged bytes like a direct upload; on bad bytes the upload is marked failed and removed."""
     with transaction(factory) as session:
-        row = load(session, brand_id, upload_id)
+        row = load(session, brand_id, upload_id, caller)
         if row.status != "pending":
             raise Conflict(f"upload is already {row.status}", code="upload_not_pending")
         kind, content_type, key, filename = (

@@ -1,4 +1,5 @@
-"""The tenancy world plus jobs, keys, sessions and a shared user, and a snapshot of brand A's state.
+"""The tenancy world plus jobs, keys, sessions, a shared user and asset repositories, and a snapshot of
+brand A's state.
 
 Used by the tenancy isolation tests: every cross-tenant attempt must fail *and* leave brand A's rows
 (and the group's tenancy tables) exactly as they were.
@@ -6,6 +7,8 @@ Used by the tenancy isolation tests: every cross-tenant attempt must fail *and* 
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +16,13 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from asset_store.blobs import blob_key
+from asset_store.models import Blob, BlobGrant, Commit, Ref, UploadSession
+from serving.assets.services import AssetServices
 from serving.audit.models import AuditEvent
 from serving.auth.models import ApiKey
 from serving.auth.roles import Role
@@ -45,8 +52,24 @@ class Scene:
     def headers(self, actor: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[actor]}"}
 
-    def req(self, actor: str, method: str, url: str, json: Any = None) -> httpx.Response:
-        return self.client.request(method, url, headers=self.headers(actor), json=json)
+    def req(
+        self,
+        actor: str,
+        method: str,
+        url: str,
+        json: Any = None,
+        *,
+        content: bytes | None = None,
+        content_type: str | None = None,
+    ) -> httpx.Response:
+        """``actor``'s request with a JSON body, or a raw ``content`` body sent as ``content_type``."""
+        headers = self.headers(actor)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        response: httpx.Response = self.client.request(
+            method, url, headers=headers, json=json, content=content
+        )
+        return response
 
     def get(self, actor: str, url: str) -> httpx.Response:
         return self.req(actor, "GET", url)
@@ -86,10 +109,13 @@ class Scene:
         json: Any = None,
         status: int = 404,
         codes: tuple[str, ...] = ("not_found",),
+        *,
+        content: bytes | None = None,
+        content_type: str | None = None,
     ) -> None:
         """Each actor's request fails with ``status`` and one of ``codes``, as problem+json."""
         for actor in actors:
-            response = self.req(actor, method, url, json)
+            response = self.req(actor, method, url, json, content=content, content_type=content_type)
             where = (actor, method, url, response.status_code, response.text)
             assert response.status_code == status, where
             assert response.headers["content-type"].startswith("application/problem+json"), where
@@ -99,6 +125,11 @@ class Scene:
     def session(self) -> Session:
         session: Session = self.app.state.session_factory()
         return session
+
+    @property
+    def assets(self) -> AssetServices:
+        services: AssetServices = self.app.state.assets
+        return services
 
 
 Control = Callable[[], None] | None
@@ -125,8 +156,54 @@ def _api(client: TestClient, token: str, method: str, url: str, json: Any = None
     return response.json()
 
 
+def png(color: tuple[int, int, int], size: tuple[int, int] = (24, 16)) -> bytes:
+    """A small PNG of one colour (a distinct colour gives distinct bytes, hence a distinct sha256)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNGS = {"a": png((200, 30, 30)), "a2": png((30, 200, 30)), "b": png((30, 30, 200)), "b2": png((200, 200, 30))}
+"""The bytes of each brand's assets: ``kv/{x}.png`` on main, ``kv/{x}-campaign.png`` on ``campaign/{x}``."""
+
+
+def _upload(client: TestClient, token: str, brand_id: str, data: bytes) -> str:
+    response = client.post(
+        f"/v1/brands/{brand_id}/blobs?kind=image",
+        content=data,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/png"},
+    )
+    assert response.status_code == 201, response.text
+    sha: str = response.json()["sha256"]
+    return sha
+
+
+def _assets(client: TestClient, tokens: dict[str, str], ids: dict[str, str], x: str) -> None:
+    """Brand ``x``'s repository: kv/{x}.png on main, a campaign branch with a second asset, a release tag
+    and a pending upload session. Main moves by its admin (publishing), the rest by its creative."""
+    brand, admin, creative = ids[f"brand_{x}"], tokens[f"admin_{x}"], tokens[f"creative_{x}"]
+    base = f"/v1/brands/{brand}"
+    ids[f"sha_{x}"] = _upload(client, creative, brand, PNGS[x])
+    ids[f"sha_{x}2"] = _upload(client, creative, brand, PNGS[f"{x}2"])
+
+    def commit(token: str, branch: str, path: str, sha: str) -> str:
+        body = {"branch": branch, "message": "m", "changes": [{"op": "put", "path": path, "blob": sha}]}
+        commit_id: str = _api(client, token, "POST", f"{base}/commits", body)["id"]
+        return commit_id
+
+    ids[f"commit_{x}"] = commit(admin, "main", f"kv/{x}.png", ids[f"sha_{x}"])
+    _api(client, creative, "POST", f"{base}/branches", {"name": f"campaign/{x}", "from_ref": "main"})
+    ids[f"commit_{x}2"] = commit(creative, f"campaign/{x}", f"kv/{x}-campaign.png", ids[f"sha_{x}2"])
+    _api(client, admin, "POST", f"{base}/tags", {"name": f"release/{x}-1", "ref": "main"})
+    upload = {"kind": "image", "content_type": "image/png"}
+    ids[f"upload_{x}"] = _api(client, creative, "POST", f"{base}/uploads", upload)["id"]
+    root = _api(client, admin, "GET", f"{base}/commits?ref=main")[-1]
+    ids[f"root_{x}"] = root["id"]
+
+
 def build_scene(app: FastAPI, client: TestClient, settings: Settings) -> Scene:
-    """The world, a third agency Z (brand A, a-south), a user in both brands, passwords, sessions, jobs."""
+    """The world, a third agency Z (brand A, a-south), a user in both brands, passwords, sessions, jobs,
+    and an asset repository per brand (see ``_assets``)."""
     world = build_world(app.state.session_factory, settings)
     ids = dict(world.ids)
     with transaction(app.state.session_factory) as s:
@@ -164,6 +241,8 @@ def build_scene(app: FastAPI, client: TestClient, settings: Settings) -> Scene:
     job("agency_y_creative", "job_y", "brand_b", None)
     done = _api(client, scene.tokens["agency_x_creative"], "POST", f"/v1/jobs/{ids['job_x_done']}/cancel")
     assert done["status"] == "cancelled"
+    for x in ("a", "b"):
+        _assets(client, scene.tokens, ids, x)
 
     with scene.session() as s:
         for name, where in (
@@ -173,14 +252,14 @@ def build_scene(app: FastAPI, client: TestClient, settings: Settings) -> Scene:
             ("key_admin_b", ApiKey.user_id == ids["user_admin_b"]),
         ):
             ids[name] = s.scalars(select(ApiKey.id).where(where)).one()
-        for name, user, brand in (
+        for name, member, brand in (
             ("mem_creative_a", "user_creative_a", "brand_a"),
             ("mem_shared_a", "user_shared", "brand_a"),
             ("mem_shared_b", "user_shared", "brand_b"),
         ):
             ids[name] = s.scalars(
                 select(Membership.id).where(
-                    Membership.user_id == ids[user], Membership.brand_id == ids[brand]
+                    Membership.user_id == ids[member], Membership.brand_id == ids[brand]
                 )
             ).one()
         for name, agency in (("asg_x", "agency_x"), ("asg_y", "agency_y"), ("asg_z", "agency_z")):
@@ -212,6 +291,7 @@ def brand_a_state(scene: Scene) -> dict[str, Any]:
     a = scene.ids["brand_a"]
     members = select(Membership.user_id).where(Membership.brand_id == a)
     a_jobs = select(Job.id).where(Job.brand_id == a)
+    a_blobs = select(BlobGrant.sha256).where(BlobGrant.brand_id == a)
     with scene.session() as s:
         state: dict[str, Any] = {
             "brand": _rows(s, select(Brand).where(Brand.id == a)),
@@ -230,11 +310,23 @@ def brand_a_state(scene: Scene) -> dict[str, Any]:
             "jobs": _rows(s, select(Job).where(Job.brand_id == a).order_by(Job.id)),
             "job_events": _rows(s, select(JobEvent).where(JobEvent.job_id.in_(a_jobs)).order_by("id")),
             "audit": _rows(s, select(AuditEvent).where(AuditEvent.brand_id == a).order_by("id")),
+            "refs": _rows(s, select(Ref).where(Ref.brand_id == a).order_by(Ref.name)),
+            "commits": _rows(s, select(Commit).where(Commit.brand_id == a).order_by(Commit.id)),
+            "blob_grants": _rows(s, select(BlobGrant).where(BlobGrant.brand_id == a).order_by("sha256")),
+            "blobs": _rows(s, select(Blob).where(Blob.sha256.in_(a_blobs)).order_by(Blob.sha256)),
+            "uploads": _rows(s, select(UploadSession).where(UploadSession.brand_id == a).order_by("id")),
             "counts": {
                 model.__tablename__: s.scalar(select(func.count()).select_from(model))
                 for model in (Brand, Region, Agency, AgencyAssignment, User, Membership, Job)
             },
         }
+    # bytes put through a presigned URL land on the upload's staging key before any row changes
+    objects = scene.assets.objects
+    state["staged"] = {row["id"]: objects.exists(row["staging_key"]) for row in state["uploads"]}
+    state["bytes"] = {
+        row["sha256"]: hashlib.sha256(b"".join(objects.iter_bytes(blob_key(row["sha256"])))).hexdigest()
+        for row in state["blob_grants"]
+    }
     for url in (
         f"/v1/brands/{a}",
         f"/v1/brands/{a}/regions",
@@ -243,6 +335,10 @@ def brand_a_state(scene: Scene) -> dict[str, Any]:
         "/v1/api-keys?limit=200",
         f"/v1/jobs?limit=200&brand_id={a}",
         f"/v1/audit?limit=200&brand_id={a}",
+        f"/v1/brands/{a}/branches",
+        f"/v1/brands/{a}/tags",
+        f"/v1/brands/{a}/commits?ref=main&limit=500",
+        f"/v1/brands/{a}/assets?ref=main&limit=1000",
     ):
         state[f"api {url}"] = _strip(scene.ok("admin_a", "GET", url))
     return state

@@ -20,10 +20,10 @@ from serving.api import create_app
 from serving.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.gateway import FakeGateway
-from tests.integration import tenancy_cases_access, tenancy_cases_work
+from tests.integration import tenancy_cases_access, tenancy_cases_assets, tenancy_cases_work
 from tests.integration.tenancy_scene import CASES, Scene, brand_a_state, build_scene
 
-CASE_MODULES = (tenancy_cases_access, tenancy_cases_work)  # importing them registers their cases
+CASE_MODULES = (tenancy_cases_access, tenancy_cases_work, tenancy_cases_assets)  # importing registers cases
 
 
 @pytest.fixture
