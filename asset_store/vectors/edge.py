@@ -30,6 +30,7 @@ from asset_store.vectors.protocol import (
     VectorPoint,
     check_collection_name,
     check_dim,
+    check_limit,
     check_vector,
     filter_matches,
     point_uuid,
@@ -73,12 +74,6 @@ def edge_filter(flt: VectorFilter) -> qe.Filter:
         else:
             conditions.append(qe.FieldCondition(match.key, match=qe.MatchAny(list(match.values))))
     return qe.Filter(must=conditions)
-
-
-def _check_limit(limit: int) -> int:
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise InvalidAsset(f"search limit must be a positive integer, got {limit!r}", code="invalid_limit")
-    return limit
 
 
 class EdgeVectorIndex:
@@ -140,7 +135,7 @@ class EdgeVectorIndex:
         coll = self._get(collection)
         query = qe.Query.Nearest(check_vector(vector, coll.dim))
         request = qe.SearchRequest(
-            query, _check_limit(limit), filter=edge_filter(filter), with_payload=True, with_vector=False
+            query, check_limit(limit), filter=edge_filter(filter), with_payload=True, with_vector=False
         )
         with _engine("search", collection):
             found = coll.shard.search(request)

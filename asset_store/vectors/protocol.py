@@ -151,6 +151,13 @@ def check_collection_name(name: str) -> str:
     return name
 
 
+def check_limit(limit: int) -> int:
+    """A search limit: a positive integer (a bool is not one)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidAsset(f"search limit must be a positive integer, got {limit!r}", code="invalid_limit")
+    return limit
+
+
 def check_dim(dim: int) -> int:
     """``dim`` if it is a usable vector dimension."""
     if isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= 65536:

@@ -26,6 +26,7 @@ from asset_store.vectors.protocol import (
     VectorPoint,
     check_collection_name,
     check_dim,
+    check_limit,
     check_vector,
     filter_matches,
     point_uuid,
@@ -85,12 +86,6 @@ def server_filter(flt: VectorFilter) -> models.Filter:
         )
         conditions.append(models.FieldCondition(key=match.key, match=value))
     return models.Filter(must=conditions)
-
-
-def _check_limit(limit: int) -> int:
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise InvalidAsset(f"search limit must be a positive integer, got {limit!r}", code="invalid_limit")
-    return limit
 
 
 class QdrantServerIndex:
@@ -180,7 +175,7 @@ class QdrantServerIndex:
         with self._lock, _server("search", collection):
             query = check_vector(vector, self._dim(collection))
             found = self._client.query_points(
-                collection, query=query, query_filter=flt, limit=_check_limit(limit), with_payload=True
+                collection, query=query, query_filter=flt, limit=check_limit(limit), with_payload=True
             ).points
         hits = [to_hit(p.id, p.payload, p.score) for p in found]
         return sorted(hits, key=lambda h: h.score, reverse=True)
