@@ -34,7 +34,7 @@ from serving.db import make_engine, make_session_factory, transaction, upgrade
 from serving.tenancy.models import Brand
 
 SIZES = (1_000, 100_000)
-BRANCHES_PER_SIZE = 30
+BRANCHES_PER_SIZE = 100
 COMMIT_ASSETS = 1_000
 COMMIT_REPEATS = 3
 READS = 500
@@ -103,15 +103,19 @@ def _time(call: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def _branch_times(factory: sessionmaker[Session], trees: TreeStore, brand_id: str) -> list[float]:
-    times = []
+def _branch_times(
+    factory: sessionmaker[Session], trees: TreeStore, brands: dict[int, str]
+) -> dict[int, list[float]]:
+    """Branch creation times per repository size, interleaved so drift of the machine hits both alike."""
+    times: dict[int, list[float]] = {size: [] for size in brands}
     for i in range(BRANCHES_PER_SIZE):
-        with transaction(factory) as session:
-            repo = Repository(session, brand_id, trees)
-            started = time.perf_counter()
-            repo.create_branch(f"campaign/ab-{i}", "main")
-            session.commit()
-            times.append(time.perf_counter() - started)
+        for size, brand_id in brands.items():
+            with transaction(factory) as session:
+                repo = Repository(session, brand_id, trees)
+                started = time.perf_counter()
+                repo.create_branch(f"campaign/ab-{i}", "main")
+                session.commit()
+                times[size].append(time.perf_counter() - started)
     return times
 
 
@@ -199,7 +203,6 @@ def _repo_metrics(url: str) -> dict[str, float]:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     trees = TreeStore()
-    branch_ms: dict[int, list[float]] = {}
     paths: dict[int, list[str]] = {}
     brands: dict[int, str] = {}
     fill_s = 0.0
@@ -209,7 +212,7 @@ def _repo_metrics(url: str) -> dict[str, float]:
             started = time.perf_counter()
             paths[size] = _fill(factory, trees, brands[size], size)
             fill_s = time.perf_counter() - started
-            branch_ms[size] = _branch_times(factory, trees, brands[size])
+        branch_ms = _branch_times(factory, trees, brands)
         commit_s = _commit_times(factory, trees, brands[SIZES[0]], "small")
         commit_big_s = _commit_times(factory, trees, brands[SIZES[-1]], "big")
         reads = _read_times(factory, brands[SIZES[-1]], paths[SIZES[-1]])
