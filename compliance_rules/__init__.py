@@ -1,4 +1,3 @@
-"""Compliance rule packs (PRC Advertising Law, industries, platforms, brand VI) and the engine that
-applies them. Rule packs are data (YAML validated by pydantic); the engine may use ``pipelines`` for
-OCR and vision, and nothing above it.
-"""
+"""Atelier compliance: rule packs as data (ad law, industries, platforms, brand VI) and the engine that
+applies them to copy, images and video. Deterministic and explainable: every finding names its rule, its
+legal basis, where it is in the original text, and a compliant rewrite when one is known."""

@@ -15,25 +15,26 @@ from typing import Any, Literal
 Kind = Literal["bench", "eval"]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
-# name → "module:function"; the function takes no arguments and returns {"metrics": {...}, ...}.
+# name → "module:function"; the function takes keyword options (none by default) and returns
+# {"metrics": {...}, ...}.
 BENCHES: dict[str, str] = {
     "api": "eval.benches.api:run",
     "asset-store": "eval.benches.asset_store:run",
 }
-EVALS: dict[str, str] = {}
+EVALS: dict[str, str] = {"compliance": "eval.evals.compliance:run"}
 
 
 def registry(kind: Kind) -> dict[str, str]:
     return BENCHES if kind == "bench" else EVALS
 
 
-def resolve(kind: Kind, name: str) -> Callable[[], dict[str, Any]]:
+def resolve(kind: Kind, name: str) -> Callable[..., dict[str, Any]]:
     entries = registry(kind)
     if name not in entries:
         known = ", ".join(sorted(entries)) or "none yet"
         raise KeyError(f"unknown {kind} {name!r}; known: {known}")
     module_name, _, attr = entries[name].partition(":")
-    function: Callable[[], dict[str, Any]] = getattr(importlib.import_module(module_name), attr)
+    function: Callable[..., dict[str, Any]] = getattr(importlib.import_module(module_name), attr)
     return function
 
 
@@ -47,11 +48,17 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def run(kind: Kind, name: str, results_dir: Path = RESULTS_DIR) -> dict[str, Any]:
-    """Run one bench/eval and write its result JSON; returns the result object."""
+def run(
+    kind: Kind, name: str, results_dir: Path = RESULTS_DIR, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run one bench/eval and write its result JSON; returns the result object.
+
+    ``options`` (e.g. ``{"dataset": path}``) are passed to the function; an outcome may name its result
+    file with ``"result_name"`` (so a held-out run does not overwrite the dev-set result)."""
     function = resolve(kind, name)
     started = time.perf_counter()
-    outcome = function()
+    outcome = function(**(options or {}))
+    result_name = str(outcome.pop("result_name", name))
     result: dict[str, Any] = {
         "name": name,
         "kind": kind,
@@ -66,7 +73,7 @@ def run(kind: Kind, name: str, results_dir: Path = RESULTS_DIR) -> dict[str, Any
         },
     }
     results_dir.mkdir(parents=True, exist_ok=True)
-    path = results_dir / f"{name}.json"
+    path = results_dir / f"{result_name}.json"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)

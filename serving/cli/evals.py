@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,18 +13,20 @@ from rich.table import Table
 console = Console(stderr=True)
 
 
-def _run(kind: str, name: str, as_json: bool) -> None:
+def _run(kind: str, name: str, as_json: bool, options: dict[str, Any] | None = None) -> None:
     from eval import harness
 
     names = sorted(harness.registry(kind)) if name == "all" else [name]  # type: ignore[arg-type]
     try:
-        results = [harness.run(kind, n) for n in names]  # type: ignore[arg-type]
+        results = [harness.run(kind, n, options=options) for n in names]  # type: ignore[arg-type]
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/red]")
         raise typer.Exit(2) from None
     for result in results:
         table = Table("metric", "value", title=f"{kind} {result['name']}")
         for metric, value in result["metrics"].items():
+            if isinstance(value, dict):
+                continue  # nested breakdowns (per category…) are in the JSON and the report
             table.add_row(metric, f"{value:.4g}" if isinstance(value, float) else str(value))
         console.print(table)
     if as_json:
@@ -43,6 +46,9 @@ def bench_command(
 def eval_command(
     name: Annotated[str, typer.Argument(help="Evaluation name, or 'all'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result JSON as the last line.")] = False,
+    dataset: Annotated[
+        Path | None, typer.Option(help="Dataset file for evals that take one (e.g. compliance JSONL).")
+    ] = None,
 ) -> None:
     """Run an evaluation; results go to eval/results/NAME.json."""
-    _run("eval", name, as_json)
+    _run("eval", name, as_json, {"dataset": dataset} if dataset is not None else None)

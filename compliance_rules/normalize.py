@@ -1,0 +1,144 @@
+"""Normalise text before matching, so obfuscation does not escape, and keep a map back to the original.
+
+Steps, each keeping for every output character the span of original characters it came from:
+1. NFKC (full-width → half-width, compatibility forms) and lower case;
+2. traditional → simplified Chinese, character by character (OpenCC's table, so lengths are kept);
+3. hearts and similar symbols read as 心 (V❤ → v心), separators and emoji inside a word are dropped
+   (加 微 信, 加*微*信, 最🔥好), sentence punctuation stays;
+4. known variants and homophones are replaced (v信/vx/薇信 → 微信, zui好 → 最好), longest first.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+SENTENCE_PUNCT = frozenset("。！？!?；;\n\r")
+CLAUSE_PUNCT = frozenset("，,：:、")
+HEARTS = frozenset("❤♥♡💗💓💕💖💘💙💚💛💜🖤🤍🧡❣")
+_NOISE_CATEGORIES = frozenset({"Zs", "Cf", "Cc", "So", "Sk", "Sm", "Pd", "Pc", "Po", "Ps", "Pe", "Pi", "Pf"})
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text and, per character, the [start, end) span of the original it stands for."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span covering normalised characters [start, end)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> dict[str, str]:
+    import opencc
+
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    mapping: dict[str, str] = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        traditional, _, simplified = line.partition("\t")
+        if len(traditional) == 1 and simplified:
+            target = simplified.split(" ")[0]
+            if len(target) == 1:
+                mapping[traditional] = target
+    return mapping
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _is_noise(ch: str) -> bool:
+    if ch in SENTENCE_PUNCT or ch in CLAUSE_PUNCT or ch in "%％¥￥$.":
+        return False
+    return ch.isspace() or unicodedata.category(ch) in _NOISE_CATEGORIES or ord(ch) >= 0x1F000
+
+
+@lru_cache(maxsize=1)
+def _variants() -> tuple[ahocorasick.Automaton, dict[str, str]]:
+    data = yaml.safe_load(
+        resources.files("compliance_rules").joinpath("packs/variants.yaml").read_text("utf-8")
+    )
+    table: dict[str, str] = {str(k).lower(): str(v) for k, v in (data.get("variants") or {}).items()}
+    automaton = ahocorasick.Automaton()
+    for source in table:
+        automaton.add_word(source, source)
+    automaton.make_automaton()
+    return automaton, table
+
+
+def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Steps 1-3: per-character folding, keeping each output char's original span."""
+    t2s = _t2s()
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, ch in enumerate(text):
+        if ch in HEARTS:
+            folded = "心"
+        else:
+            folded = unicodedata.normalize("NFKC", ch).lower()
+        for out in folded:
+            chars.append(t2s.get(out, out))
+            starts.append(index)
+            ends.append(index + 1)
+    noise = [_is_noise(c) for c in chars]
+    word_before = [False] * len(chars)  # the nearest non-noise char before i is a word char
+    seen = False
+    for i, ch in enumerate(chars):
+        word_before[i] = seen
+        if not noise[i]:
+            seen = _is_word(ch)
+    word_after = [False] * len(chars)
+    seen = False
+    for i in range(len(chars) - 1, -1, -1):
+        word_after[i] = seen
+        if not noise[i]:
+            seen = _is_word(chars[i])
+    keep = [i for i in range(len(chars)) if not (noise[i] and word_before[i] and word_after[i])]
+    return [chars[i] for i in keep], [starts[i] for i in keep], [ends[i] for i in keep]
+
+
+def normalize(text: str) -> Normalized:
+    """The normalised form of ``text`` with its map back to ``text``."""
+    chars, starts, ends = _fold(text)
+    folded = "".join(chars)
+    automaton, table = _variants()
+    replacements: list[tuple[int, int, str]] = []
+    last_end = -1
+    matches = sorted(
+        ((end - len(src) + 1, end + 1, src) for end, src in automaton.iter(folded)),
+        key=lambda m: (m[0], -(m[1] - m[0])),
+    )
+    for start, end, src in matches:  # leftmost-longest, non-overlapping
+        if start >= last_end:
+            replacements.append((start, end, table[src]))
+            last_end = end
+    if not replacements:
+        return Normalized(folded, tuple(starts), tuple(ends))
+    out: list[str] = []
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    pos = 0
+    for start, end, target in replacements:
+        out.extend(chars[pos:start])
+        out_starts.extend(starts[pos:start])
+        out_ends.extend(ends[pos:start])
+        span_start, span_end = starts[start], ends[end - 1]
+        out.extend(target)
+        out_starts.extend([span_start] * len(target))
+        out_ends.extend([span_end] * len(target))
+        pos = end
+    out.extend(chars[pos:])
+    out_starts.extend(starts[pos:])
+    out_ends.extend(ends[pos:])
+    return Normalized("".join(out), tuple(out_starts), tuple(out_ends))
