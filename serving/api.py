@@ -21,6 +21,7 @@ from serving.assets.router import router as assets_router
 from serving.assets.services import build_asset_services
 from serving.audit.router import router as audit_router
 from serving.auth.router import router as auth_router
+from serving.compliance.router import router as compliance_router
 from serving.db import make_engine, make_session_factory
 from serving.gateway.inprocess import InProcessGateway
 from serving.gateway.protocol import ModelGateway
@@ -96,6 +97,7 @@ def create_app(
         audit_router,
         assets_router,
         asset_content_router,
+        compliance_router,
     ):
         app.include_router(router)
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from asset_store import errors as store_errors
+from compliance_rules.errors import ComplianceError
 from serving.errors import AtelierError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -85,6 +86,11 @@ def install_problem_handlers(app: FastAPI) -> None:
             log.warning("asset store error on %s %s: %s", request.method, request.url.path, exc)
         extra = {"details": exc.details} if exc.details else {}
         return problem_response(status, exc.code, title, exc.message, request.url.path, **extra)
+
+    @app.exception_handler(ComplianceError)
+    async def _compliance(request: Request, exc: ComplianceError) -> JSONResponse:
+        extra = {"details": exc.details} if exc.details else {}
+        return problem_response(422, exc.code, "Cannot check", exc.message, request.url.path, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

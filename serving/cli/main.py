@@ -6,6 +6,7 @@ import typer
 
 from serving.cli.admin import agency_app, apikey_app, brand_app, db_app, demo_app
 from serving.cli.assets import assets_app
+from serving.cli.compliance import compliance_app
 from serving.cli.evals import bench_command, eval_command
 from serving.cli.serve import serve
 
@@ -17,6 +18,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(demo_app, name="demo")
 app.add_typer(assets_app, name="assets")
+app.add_typer(compliance_app, name="compliance")
 app.command("bench")(bench_command)
 app.command("eval")(eval_command)
 

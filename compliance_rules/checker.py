@@ -1,0 +1,104 @@
+"""One front door for checks: copy (body + title), platform specs, brand VI; images and video add pixels."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+
+from compliance_rules.brand import BrandVI
+from compliance_rules.engine import MAX_TEXT_CHARS, Engine, rewrite
+from compliance_rules.errors import InvalidCheckInput
+from compliance_rules.models import CheckResult, Finding, Source, verdict_of
+from compliance_rules.specs import MediaFacts, media_specs, text_specs
+from compliance_rules.taxonomy import resolve_industry, resolve_platform
+
+
+class Checker:
+    """The ad-law, industry and platform engine plus per-brand VI engines (cached by pack content)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._brand_engines: OrderedDict[str, Engine] = OrderedDict()
+        self._lock = Lock()
+
+    @classmethod
+    def builtin(cls) -> Checker:
+        return cls(Engine.builtin())
+
+    def brand_engine(self, brand: BrandVI) -> Engine:
+        key = brand.model_dump_json()
+        with self._lock:
+            engine = self._brand_engines.get(key)
+            if engine is None:
+                engine = Engine([brand.text_pack()])
+                self._brand_engines[key] = engine
+                while len(self._brand_engines) > 64:
+                    self._brand_engines.popitem(last=False)
+            else:
+                self._brand_engines.move_to_end(key)
+            return engine
+
+    def text_findings(
+        self,
+        text: str,
+        *,
+        industry: str | None,
+        platform: str | None,
+        brand: BrandVI | None,
+        source: Source,
+        presence: bool = True,
+    ) -> list[Finding]:
+        """Rule findings on one text (industry and platform already canonical)."""
+        findings = self.engine.findings(text, industry, platform, source)
+        if brand is not None:
+            findings += self.brand_engine(brand).findings(text, industry, platform, source)
+            if presence:
+                findings += brand.presence_findings(text, source)
+        return findings
+
+    def check_copy(
+        self,
+        text: str,
+        *,
+        title: str | None = None,
+        industry: str | None = None,
+        platform: str | None = None,
+        brand: BrandVI | None = None,
+        media: MediaFacts | None = None,
+    ) -> CheckResult:
+        """Check ad copy (and its title) against the law, the industry, the platform and the brand."""
+        for value, what in ((text, "text"), (title, "title")):
+            if value is not None and len(value) > MAX_TEXT_CHARS:
+                raise InvalidCheckInput(
+                    f"the {what} has {len(value)} characters; at most {MAX_TEXT_CHARS}",
+                    code="text_too_long",
+                    details={"limit": MAX_TEXT_CHARS},
+                )
+        if not text.strip() and not (title or "").strip():
+            raise InvalidCheckInput("the text is empty", code="empty_text")
+        industry, platform = resolve_industry(industry), resolve_platform(platform)
+        findings: list[Finding] = []
+        if text.strip():
+            findings += self.text_findings(
+                text, industry=industry, platform=platform, brand=brand, source=Source.TEXT
+            )
+        if title and title.strip():
+            findings += self.text_findings(
+                title, industry=industry, platform=platform, brand=brand, source=Source.TITLE, presence=False
+            )
+        spec = self.engine.specs.get(platform) if platform else None
+        if spec is not None:
+            findings += text_specs(spec, platform or "", title=title, body=text)
+            if media is not None:
+                findings += media_specs(spec, platform or "", media)
+        return self.result(findings, text)
+
+    def result(self, findings: list[Finding], text: str | None) -> CheckResult:
+        packs = [p.ref for p in self.engine.packs]
+        body = [f for f in findings if f.source == Source.TEXT]
+        return CheckResult(
+            verdict=verdict_of(findings),
+            findings=findings,
+            rewrite=rewrite(text, body) if text else None,
+            packs=packs,
+        )
