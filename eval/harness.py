@@ -20,6 +20,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BENCHES: dict[str, str] = {
     "api": "eval.benches.api:run",
     "asset-store": "eval.benches.asset_store:run",
+    "compliance": "eval.benches.compliance:run",
 }
 EVALS: dict[str, str] = {"compliance": "eval.evals.compliance:run"}
 

@@ -1,0 +1,163 @@
+"""Bench "compliance": text checks per second on one core (Python API) and the API's latency under load.
+
+``checks_per_s``: the built-in packs on ~100-character Chinese ad copy, one thread, after a warm-up.
+``api_p99_ms``: ``POST /v1/compliance/check`` with text, 20 concurrent keep-alive clients (asyncio, this
+process), each sending a request every 100 ms (200 requests/s offered), against ``atelier serve --no-ray``
+started as a separate process (one uvicorn worker) on a fresh SQLite data dir; every request authenticates
+with an API key, as in production. ``api_saturated_*`` repeats it with the clients back to back: then every
+request waits behind the 19 others (Little's law), which measures throughput, not latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from compliance_rules.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "data" / "compliance_dev_zh.jsonl"
+CHECKS = 20_000
+CLIENTS = 20
+REQUESTS_PER_CLIENT = 100
+TARGET_CHARS = 100
+PACED_INTERVAL_S = 0.1
+
+
+def corpus() -> list[tuple[str, str | None]]:
+    """~100-character copy: dev lines joined until they reach TARGET_CHARS (text, industry)."""
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out: list[tuple[str, str | None]] = []
+    for i, row in enumerate(rows):
+        text, j = row["text"], i
+        while len(text) < TARGET_CHARS:
+            j = (j + 7) % len(rows)
+            text += rows[j]["text"]
+        out.append((text[:TARGET_CHARS], row.get("industry")))
+    return out
+
+
+def _checks_per_s(samples: list[tuple[str, str | None]]) -> tuple[float, float]:
+    engine = Engine.builtin()
+    for text, industry in samples:
+        engine.check_text(text, industry=industry)
+    started = time.perf_counter()
+    for n in range(CHECKS):
+        text, industry = samples[n % len(samples)]
+        engine.check_text(text, industry=industry)
+    elapsed = time.perf_counter() - started
+    return round(CHECKS / elapsed, 1), round(elapsed / CHECKS * 1e6, 1)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _ms(samples: list[float], q: int) -> float:
+    value = statistics.median(samples) if q == 50 else statistics.quantiles(samples, n=100)[q - 1]
+    return round(value * 1000, 2)
+
+
+async def _load(
+    base: str, token: str, samples: list[tuple[str, str | None]], interval_s: float
+) -> list[float]:
+    """CLIENTS concurrent clients; each sends a request every ``interval_s`` (0: back to back)."""
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
+        for text, industry in samples[:50]:  # warm-up: packs compiled, connections open
+            (
+                await http.post("/v1/compliance/check", json={"text": text, "industry": industry})
+            ).raise_for_status()
+        latencies: list[float] = []
+
+        async def client(offset: int) -> None:
+            await asyncio.sleep(interval_s * offset / CLIENTS)  # spread the clients' phases
+            next_at = time.perf_counter()
+            for n in range(REQUESTS_PER_CLIENT):
+                text, industry = samples[(offset * 31 + n) % len(samples)]
+                started = time.perf_counter()
+                response = await http.post("/v1/compliance/check", json={"text": text, "industry": industry})
+                latencies.append(time.perf_counter() - started)
+                response.raise_for_status()
+                next_at += interval_s
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+
+        await asyncio.gather(*(client(i) for i in range(CLIENTS)))
+        return latencies
+
+
+def _api(samples: list[tuple[str, str | None]]) -> dict[str, float]:
+    atelier = str(Path(sys.executable).parent / "atelier")
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-compliance-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
+        env.update(ATELIER_DATA_DIR=tmp, ATELIER_LOG_LEVEL="WARNING", ATELIER_JOBS__WORKERS="0")
+        subprocess.run([atelier, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([atelier, "demo", "seed"], env=env, check=True, capture_output=True)
+        token = (Path(tmp) / "demo-api-key").read_text().strip()
+        port = _free_port()
+        server = subprocess.Popen(
+            [atelier, "serve", "--no-ray", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the bench server did not start")
+                time.sleep(0.2)
+            paced = asyncio.run(_load(base, token, samples, PACED_INTERVAL_S))
+            started = time.perf_counter()
+            saturated = asyncio.run(_load(base, token, samples, 0.0))
+            wall = time.perf_counter() - started
+            return {
+                "api_p50_ms": _ms(paced, 50),
+                "api_p99_ms": _ms(paced, 99),
+                "api_saturated_p50_ms": _ms(saturated, 50),
+                "api_saturated_p99_ms": _ms(saturated, 99),
+                "api_saturated_requests_per_s": round(len(saturated) / wall, 1),
+            }
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def run() -> dict[str, Any]:
+    samples = corpus()
+    per_s, us = _checks_per_s(samples)
+    return {
+        "metrics": {"checks_per_s": per_s, "check_mean_us": us, **_api(samples)},
+        "config": {
+            "copy_chars": TARGET_CHARS,
+            "checks": CHECKS,
+            "api_clients": CLIENTS,
+            "api_requests": CLIENTS * REQUESTS_PER_CLIENT,
+            "api_paced": f"each client sends a request every {PACED_INTERVAL_S}s "
+            f"({CLIENTS / PACED_INTERVAL_S:g}/s offered in all); api_saturated_*: back to back",
+            "server": "atelier serve --no-ray (1 uvicorn worker, separate process), SQLite, API-key auth",
+            "packs": [p.ref for p in Engine.builtin().packs],
+            "cpus": os.cpu_count(),
+        },
+    }
