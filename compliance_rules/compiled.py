@@ -34,7 +34,7 @@ class CompiledException:
 
     def excuses(self, text: str, start: int, end: int, sentence: str) -> bool:
         """Whether the match text[start:end] is an innocent use (ALL given conditions hold)."""
-        if self.followed_by is not None and not self.followed_by.match(text, end, end + self.window):
+        if self.followed_by is not None and not self.followed_by.match(text[end : end + self.window]):
             return False
         if self.preceded_by is not None and not self.preceded_by.search(
             text[max(0, start - self.window) : start]

@@ -1,0 +1,233 @@
+"""The compliance engine's mechanics on small inline packs: matching, context, scope, spans, rewrites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compliance_rules.brand import BrandVI
+from compliance_rules.checker import Checker
+from compliance_rules.engine import MAX_TEXT_CHARS, Engine
+from compliance_rules.errors import InvalidCheckInput, RulePackError
+from compliance_rules.loader import load_pack, parse
+from compliance_rules.models import Source
+from compliance_rules.normalize import normalize
+from compliance_rules.schema import Pack
+from compliance_rules.specs import MediaFacts
+
+PACK = """
+pack: test_law
+version: "1"
+kind: law
+title: test
+allow: [国家地理]
+rules:
+  - id: ABS-1
+    category: ABSOLUTE_TERMS
+    message: absolute
+    law_ref: 《广告法》第九条第（三）项
+    terms: [最好, 最低, 国家级, 家级, 地理]
+    rewrites: {最好: 出色}
+    exceptions:
+      - followed_by: "^(三天|一天)"
+        note: deadline
+      - preceded_by: "(不是|并非)"
+        note: negation
+      - sentence: "据.{0,20}(报告|数据)"
+        note: substantiated
+  - id: DIV-1
+    category: PLATFORM_DIVERSION
+    message: diversion
+    patterns: ["加微信", "1[3-9]\\\\d{9}"]
+    triggers: [微信, "1"]
+    except_platforms: [offline_screen]
+  - id: MED-1
+    category: MEDICAL_CLAIMS
+    message: medical
+    terms: [治疗]
+    requires: ["(痘|炎|病)"]
+    industries: [cosmetics]
+  - id: WARN-1
+    category: FALSE_ENDORSEMENT
+    severity: warn
+    message: needs a source
+    terms: [销量第一]
+"""
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine([parse(Pack, PACK, "test.yaml")])
+
+
+def cats(engine: Engine, text: str, **kw: str) -> list[str]:
+    return [f.category for f in engine.check_text(text, **kw).findings]
+
+
+def test_normalise_folds_width_script_separators_and_variants_and_maps_back() -> None:
+    text = "全網 最低價，加 V❤：１３８ ００１３ ８０００"
+    normalized = normalize(text)
+    assert normalized.text == "全网最低价,加微信:13800138000"
+    start = normalized.text.index("加微信")
+    assert text[slice(*normalized.original_span(start, start + 3))] == "加 V❤"
+    digits = normalized.text.index("138")
+    assert text[slice(*normalized.original_span(digits, digits + 11))] == "１３８ ００１３ ８０００"
+    assert normalize("女装 新品").text == "女装新品"
+    assert normalize("最🔥好").text == "最好"
+
+
+def test_terms_match_obfuscated_text_with_spans_in_the_original(engine: Engine) -> None:
+    text = "這款是 最*好 的選擇"
+    (finding,) = engine.check_text(text).findings
+    assert finding.category == "ABSOLUTE_TERMS" and finding.rule_id == "test_law/ABS-1"
+    assert finding.matched == "最*好" and text[slice(*finding.span or (0, 0))] == "最*好"
+    assert finding.law_ref == "《广告法》第九条第（三）项"
+    assert finding.rewrite == "出色" and "出色" in (finding.suggestion or "")
+    assert engine.check_text(text).rewrite == "這款是 出色 的選擇"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全场最低三天，快来", []),  # followed_by exception
+        ("我们不是最好的，但很用心", []),  # preceded_by exception
+        ("据第三方2025年报告，同类最低能耗", []),  # sentence exception
+        ("国家地理推荐路线", []),  # pack allow list
+        ("同类产品中最低能耗。据说很好", ["ABSOLUTE_TERMS"]),  # the substantiation is another sentence
+        ("最好的选择", ["ABSOLUTE_TERMS"]),
+    ],
+)
+def test_context_exceptions(engine: Engine, text: str, expected: list[str]) -> None:
+    assert cats(engine, text) == expected
+
+
+def test_patterns_scope_requires_and_severity(engine: Engine) -> None:
+    assert cats(engine, "加微信领取优惠") == ["PLATFORM_DIVERSION"]
+    assert cats(engine, "咨询电话13800138000") == ["PLATFORM_DIVERSION"]
+    assert cats(engine, "咨询电话13800138000", platform="offline_screen") == []
+    assert cats(engine, "专业治疗痘痘", industry="cosmetics") == ["MEDICAL_CLAIMS"]
+    assert cats(engine, "专业治疗痘痘", industry="apparel") == []  # industry scope
+    assert cats(engine, "河道治疗工程", industry="cosmetics") == []  # requires not met
+    result = engine.check_text("销量第一的口红")
+    assert result.verdict == "warn" and result.findings[0].severity == "warn"
+    assert engine.check_text("普通的口红").verdict == "pass"
+
+
+def test_overlapping_matches_of_one_category_are_one_finding(engine: Engine) -> None:
+    findings = engine.check_text("国家级产品").findings
+    assert [(f.category, f.matched) for f in findings] == [("ABSOLUTE_TERMS", "国家级")]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"text": ""}, "empty_text"),
+        ({"text": "   "}, "empty_text"),
+        ({"text": "好" * (MAX_TEXT_CHARS + 1)}, "text_too_long"),
+        ({"text": "好", "platform": "myspace"}, "unknown_platform"),
+        ({"text": "好", "industry": "spaceships"}, "unknown_industry"),
+    ],
+)
+def test_bad_input_is_refused_with_a_code(engine: Engine, kwargs: dict[str, str], code: str) -> None:
+    text = kwargs.pop("text")
+    with pytest.raises(InvalidCheckInput) as err:
+        engine.check_text(text, **kwargs)
+    assert err.value.code == code
+
+
+def test_aliases_resolve(engine: Engine) -> None:
+    assert cats(engine, "加微信", platform="Tmall") == ["PLATFORM_DIVERSION"]
+
+
+def test_a_megabyte_of_text_is_refused_fast_and_100k_is_checked(engine: Engine) -> None:
+    with pytest.raises(InvalidCheckInput):
+        engine.check_text("最好" * 500_000)
+    result = engine.check_text("平平无奇的文案。" * 12_000 + "最好")
+    assert [f.matched for f in result.findings] == ["最好"]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line", "field"),
+    [
+        (
+            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: NOPE\n    message: m\n"
+            "    terms: [a]\n",
+            7,
+            "rules.0.category",
+        ),
+        (
+            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: VULGAR\n    message: m\n"
+            "    patterns: ['(unclosed']\n",
+            9,
+            "rules.0.patterns",
+        ),
+        (
+            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: VULGAR\n    message: m\n"
+            "    terms: [a]\n    colour: red\n",
+            10,
+            "rules.0.colour",
+        ),
+        ("pack: x\nversion: '1'\nkind: industry\ntitle: t\nrules: []\n", 1, ""),
+        (
+            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: VULGAR\n    message: m\n",
+            6,
+            "rules.0",
+        ),
+        ("pack: [unclosed\n", 2, None),
+    ],
+)
+def test_malformed_packs_name_file_line_and_field(
+    tmp_path: Path, yaml_text: str, line: int, field: str | None
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(RulePackError) as err:
+        load_pack(path)
+    assert err.value.details["file"] == str(path)
+    assert err.value.details["line"] == line
+    assert str(err.value).startswith(f"{path}:{line}")
+    if field:
+        assert err.value.details["field"] == field
+
+
+def test_brand_vi_and_platform_specs_through_the_checker(engine: Engine) -> None:
+    brand = parse(
+        BrandVI,
+        "brand: acme\nversion: '3'\nforbidden_words:\n  - {term: 便宜, suggestion: 实惠}\n"
+        "required_disclaimers: [图片仅供参考]\nrequired_words: [ACME]\n",
+        "vi.yaml",
+    )
+    checker = Checker(engine)
+    result = checker.check_copy("便宜又好用", title="新品", brand=brand)
+    codes = sorted(f.category for f in result.findings)
+    assert codes == ["BRAND_DISCLAIMER_MISSING", "BRAND_FORBIDDEN_WORD", "BRAND_REQUIRED_WORD_MISSING"]
+    assert result.verdict == "block" and result.rewrite == "实惠又好用"
+    ok = checker.check_copy("ACME 实惠又好用。图片仅供参考", brand=brand)
+    assert ok.verdict == "pass"
+    title = checker.check_copy("正文", title="最好的新品")
+    assert [(f.category, f.source) for f in title.findings] == [("ABSOLUTE_TERMS", Source.TITLE)]
+
+
+def test_platform_spec_findings() -> None:
+    pack = parse(
+        Pack,
+        "pack: p\nversion: '1'\nkind: platform\nplatforms: [douyin]\ntitle: t\nspecs:\n  title_max_chars: 5\n"
+        "  aspect_ratios: ['9:16']\n  max_duration_s: 60\n  max_file_mb: 1\n  hashtags_max: 1\n",
+        "p.yaml",
+    )
+    checker = Checker(Engine([pack]))
+    media = MediaFacts(width=1920, height=1080, duration_s=75, size_bytes=3 * 2**20)
+    result = checker.check_copy("正文 #a #b", title="这是一个很长的标题", platform="douyin", media=media)
+    assert sorted(f.category for f in result.findings) == [
+        "SPEC_ASPECT_RATIO",
+        "SPEC_DURATION_TOO_LONG",
+        "SPEC_FILE_TOO_LARGE",
+        "SPEC_TITLE_TOO_LONG",
+        "SPEC_TOO_MANY_HASHTAGS",
+    ]
+    fine = checker.check_copy(
+        "正文", title="短标题", platform="douyin", media=MediaFacts(1080, 1920, 30, 2**19)
+    )
+    assert fine.verdict == "pass"
+    assert checker.check_copy("正文", title="这是一个很长的标题", platform="weibo").verdict == "pass"
