@@ -16,6 +16,7 @@ from compliance_rules.normalize import normalize
 from compliance_rules.schema import Pack
 from compliance_rules.specs import MediaFacts
 
+HEAD = "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n"
 PACK = """
 pack: test_law
 version: "1"
@@ -151,26 +152,23 @@ def test_a_megabyte_of_text_is_refused_fast_and_100k_is_checked(engine: Engine) 
     ("yaml_text", "line", "field"),
     [
         (
-            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: NOPE\n    message: m\n"
-            "    terms: [a]\n",
+            HEAD + "    category: NOPE\n    message: m\n    terms: [a]\n",
             7,
             "rules.0.category",
         ),
         (
-            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: VULGAR\n    message: m\n"
-            "    patterns: ['(unclosed']\n",
+            HEAD + "    category: VULGAR\n    message: m\n    patterns: ['(unclosed']\n",
             9,
             "rules.0.patterns",
         ),
         (
-            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: VULGAR\n    message: m\n"
-            "    terms: [a]\n    colour: red\n",
+            HEAD + "    category: VULGAR\n    message: m\n    terms: [a]\n    colour: red\n",
             10,
             "rules.0.colour",
         ),
         ("pack: x\nversion: '1'\nkind: industry\ntitle: t\nrules: []\n", 1, ""),
         (
-            "pack: x\nversion: '1'\nkind: law\ntitle: t\nrules:\n  - id: A\n    category: VULGAR\n    message: m\n",
+            HEAD + "    category: VULGAR\n    message: m\n",
             6,
             "rules.0",
         ),
