@@ -20,10 +20,20 @@ from serving.api import create_app
 from serving.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.gateway import FakeGateway
-from tests.integration import tenancy_cases_access, tenancy_cases_assets, tenancy_cases_work
+from tests.integration import (
+    tenancy_cases_access,
+    tenancy_cases_assets,
+    tenancy_cases_compliance,
+    tenancy_cases_work,
+)
 from tests.integration.tenancy_scene import CASES, Scene, brand_a_state, build_scene
 
-CASE_MODULES = (tenancy_cases_access, tenancy_cases_work, tenancy_cases_assets)  # importing registers cases
+CASE_MODULES = (  # importing them registers their cases
+    tenancy_cases_access,
+    tenancy_cases_work,
+    tenancy_cases_assets,
+    tenancy_cases_compliance,
+)
 
 
 @pytest.fixture
