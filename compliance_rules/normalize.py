@@ -53,10 +53,20 @@ def _t2s() -> dict[str, str]:
     return mapping
 
 
+@lru_cache(maxsize=1)
+def _fast_table() -> dict[int, str]:
+    """str.translate table for the fast path: traditional → simplified and hearts → 心 (1:1)."""
+    table = {ord(k): v for k, v in _t2s().items()}
+    table.update({ord(h): "心" for h in HEARTS if len(h) == 1})
+    return table
+
+
+@lru_cache(maxsize=65536)
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
+@lru_cache(maxsize=65536)
 def _is_noise(ch: str) -> bool:
     if ch in SENTENCE_PUNCT or ch in CLAUSE_PUNCT or ch in "%％¥￥$.":
         return False
@@ -78,6 +88,19 @@ def _variants() -> tuple[ahocorasick.Automaton, dict[str, str]]:
 
 def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
     """Steps 1-3: per-character folding, keeping each output char's original span."""
+    chars, starts, ends = _fold_chars(text)
+    if not any(_is_noise(c) for c in set(chars)):
+        return chars, starts, ends
+    return _drop_noise(chars, starts, ends)
+
+
+def _fold_chars(text: str) -> tuple[list[str], list[int], list[int]]:
+    """NFKC, lower case, simplified, hearts as 心; one output char per input char when possible."""
+    if unicodedata.is_normalized("NFKC", text):
+        folded = text.translate(_fast_table())
+        lowered = folded.lower()
+        if len(lowered) == len(text):  # the common case: no char changed length
+            return list(lowered), list(range(len(text))), list(range(1, len(text) + 1))
     t2s = _t2s()
     chars: list[str] = []
     starts: list[int] = []
@@ -91,6 +114,13 @@ def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
             chars.append(t2s.get(out, out))
             starts.append(index)
             ends.append(index + 1)
+    return chars, starts, ends
+
+
+def _drop_noise(
+    chars: list[str], starts: list[int], ends: list[int]
+) -> tuple[list[str], list[int], list[int]]:
+    """Remove separators and emoji that sit inside a word (between two word characters)."""
     noise = [_is_noise(c) for c in chars]
     word_before = [False] * len(chars)  # the nearest non-noise char before i is a word char
     seen = False

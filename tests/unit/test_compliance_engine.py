@@ -229,3 +229,17 @@ def test_platform_spec_findings() -> None:
     )
     assert fine.verdict == "pass"
     assert checker.check_copy("正文", title="这是一个很长的标题", platform="weibo").verdict == "pass"
+
+
+def test_fast_normalisation_path_agrees_with_the_per_character_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    import compliance_rules.normalize as normalize_module
+
+    pool = "最好國家級加微信V❤vxABCabc 12３４*-·🔥。，！\n女装治疗價格İſﬁ"
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(1, 40))) for _ in range(300)]
+    fast = [normalize(t) for t in texts]
+    monkeypatch.setattr(normalize_module.unicodedata, "is_normalized", lambda form, text: False)
+    slow = [normalize(t) for t in texts]
+    assert fast == slow
