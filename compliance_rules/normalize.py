@@ -89,7 +89,7 @@ def _variants() -> tuple[ahocorasick.Automaton, dict[str, str]]:
 def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
     """Steps 1-3: per-character folding, keeping each output char's original span."""
     chars, starts, ends = _fold_chars(text)
-    if not any(_is_noise(c) for c in set(chars)):
+    if "." not in chars and not any(_is_noise(c) for c in set(chars)):
         return chars, starts, ends
     return _drop_noise(chars, starts, ends)
 
@@ -134,8 +134,21 @@ def _drop_noise(
         word_after[i] = seen
         if not noise[i]:
             seen = _is_word(chars[i])
-    keep = [i for i in range(len(chars)) if not (noise[i] and word_before[i] and word_after[i])]
+    keep = [
+        i
+        for i in range(len(chars))
+        if not (noise[i] and word_before[i] and word_after[i]) and not _dot_inside_chinese(chars, i)
+    ]
     return [chars[i] for i in keep], [starts[i] for i in keep], [ends[i] for i in keep]
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _dot_inside_chinese(chars: list[str], i: int) -> bool:
+    """A '.' between two Chinese characters is a separator (稳.赚); between digits it is a decimal."""
+    return chars[i] == "." and 0 < i < len(chars) - 1 and _is_cjk(chars[i - 1]) and _is_cjk(chars[i + 1])
 
 
 def normalize(text: str) -> Normalized:
