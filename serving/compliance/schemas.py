@@ -33,13 +33,18 @@ class CheckRequest(RequestModel):
     )
     platform: str | None = Field(default=None, max_length=40, description="e.g. douyin, xiaohongshu, taobao.")
     brand_id: str | None = Field(default=None, max_length=40)
-    asset: AssetToCheck | None = Field(default=None, description="Check this asset (needs brand_id).")
+    asset: AssetToCheck | None = Field(
+        default=None, description="Check this asset (copy, image or video; needs brand_id)."
+    )
+    image_base64: str | None = Field(
+        default=None, max_length=14_000_000, description="An image (PNG/JPEG/WebP, base64, ≤ 10 MB) to check."
+    )
     media: MediaIn | None = Field(default=None, description="File facts for platform specs.")
 
     @model_validator(mode="after")
     def _something(self) -> CheckRequest:
-        if self.text is None and self.title is None and self.asset is None:
-            raise ValueError("give text, title or asset")
+        if self.text is None and self.title is None and self.asset is None and self.image_base64 is None:
+            raise ValueError("give text, title, image_base64 or asset")
         if self.asset is not None and self.brand_id is None:
             raise ValueError("an asset check needs brand_id")
         return self

@@ -1,19 +1,30 @@
-"""Compliance checks for the API and CLI: load the brand's VI pack, read assets, run the checker."""
+"""Compliance checks for the API and CLI: load the brand's VI pack and logos, read assets, run the checker."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
+import tempfile
+from pathlib import Path
 from threading import Lock
 
 from fastapi import Request
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from asset_store.blobs import blob_key
 from asset_store.errors import ObjectNotFound
+from asset_store.models import Blob
+from asset_store.repo.repository import AssetVersion, Repository
 from compliance_rules.brand import VI_PATH, BrandVI
 from compliance_rules.checker import Checker
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.loader import parse
-from compliance_rules.specs import MediaFacts
+from compliance_rules.media_checks import check_image, check_video
+from compliance_rules.models import Finding
+from compliance_rules.specs import MediaFacts, media_specs
+from compliance_rules.taxonomy import resolve_industry, resolve_platform
 from serving.assets.service import open_repo
 from serving.assets.services import AssetServices
 from serving.auth.caller import Caller
@@ -37,10 +48,11 @@ def checker_of(request: Request) -> Checker:
 
 
 class BrandPacks:
-    """Parsed brand VI packs by blob sha (a pack changes only by a new commit, i.e. new bytes)."""
+    """Parsed brand VI packs and logo images by blob sha (they change only by a new commit)."""
 
     def __init__(self) -> None:
         self._packs: dict[str, BrandVI] = {}
+        self._logos: dict[str, Image.Image] = {}
         self._lock = Lock()
 
     def load(self, session: Session, services: AssetServices, brand_id: str) -> tuple[BrandVI, str] | None:
@@ -60,6 +72,24 @@ class BrandPacks:
                 self._packs[sha] = cached
         return cached, label
 
+    def logos(self, repo: Repository, services: AssetServices, brand: BrandVI) -> dict[str, Image.Image]:
+        """The brand's logo images from ``main`` (missing ones are left out and reported by the check)."""
+        found: dict[str, Image.Image] = {}
+        for spec in brand.logos:
+            try:
+                sha = repo.get("main", spec.path).entry.blob
+            except ObjectNotFound:
+                continue
+            with self._lock:
+                image = self._logos.get(sha)
+            if image is None:
+                image = Image.open(io.BytesIO(services.objects.read_bytes(blob_key(sha))))
+                image.load()
+                with self._lock:
+                    self._logos[sha] = image
+            found[spec.path] = image
+        return found
+
 
 def brand_packs_of(request: Request) -> BrandPacks:
     state = request.app.state
@@ -69,6 +99,65 @@ def brand_packs_of(request: Request) -> BrandPacks:
             packs = getattr(state, "brand_packs", None) or BrandPacks()
             state.brand_packs = packs
     return packs
+
+
+def _decode_image(data: bytes) -> Image.Image:
+    from pipelines.ocr import decode_image
+
+    try:
+        return decode_image(data)
+    except ValueError as exc:
+        raise InvalidCheckInput(f"the image cannot be read: {exc}", code="invalid_image") from exc
+
+
+def _image_b64(value: str) -> Image.Image:
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidCheckInput("image_base64 is not valid base64", code="invalid_image") from exc
+    if len(data) > 10 * 2**20:
+        raise InvalidCheckInput("the image is larger than 10 MB", code="image_too_large")
+    return _decode_image(data)
+
+
+class _Scope:
+    def __init__(self, body: CheckRequest, brand: BrandVI | None, logos: dict[str, Image.Image]) -> None:
+        self.industry = resolve_industry(body.industry)
+        self.platform = resolve_platform(body.platform)
+        self.brand = brand
+        self.logos = logos
+
+
+def _asset_findings(
+    services: AssetServices, checker: Checker, session: Session, version: AssetVersion, scope: _Scope
+) -> tuple[list[Finding], str | None]:
+    """Findings of an image or video asset, or the text of a copy asset (checked with the copy)."""
+    kind, sha = version.entry.kind, version.entry.blob
+    blob = session.get(Blob, sha)
+    facts = MediaFacts(
+        blob.width if blob else None,
+        blob.height if blob else None,
+        blob.duration_s if blob else None,
+        version.entry.size,
+    )
+    spec = checker.engine.specs.get(scope.platform) if scope.platform else None
+    findings = media_specs(spec, scope.platform or "", facts) if spec is not None else []
+    kw = {"industry": scope.industry, "platform": scope.platform, "brand": scope.brand, "logos": scope.logos}
+    if kind == "copy":
+        return findings, services.objects.read_bytes(blob_key(sha)).decode("utf-8", errors="replace")
+    if kind == "image":
+        image = _decode_image(services.objects.read_bytes(blob_key(sha)))
+        return findings + check_image(checker, image, **kw), None  # type: ignore[arg-type]
+    if kind == "video":
+        with tempfile.TemporaryDirectory(prefix="atelier-check-") as folder:
+            path = Path(folder) / "video"
+            services.objects.download(blob_key(sha), path)
+            return findings + check_video(checker, path, **kw), None  # type: ignore[arg-type]
+    raise InvalidCheckInput(
+        f"{kind} assets are not checked; check copy, image or video assets",
+        code="unsupported_asset_kind",
+        details={"kind": kind},
+    )
 
 
 def check(
@@ -81,30 +170,46 @@ def check(
 ) -> CheckResponse:
     """Run one check request (``session`` is needed only with ``brand_id``)."""
     brand: BrandVI | None = None
-    brand_label: str | None = None
-    asset_label: str | None = None
-    text, media = body.text, _media(body)
+    brand_label = asset_label = None
+    logos: dict[str, Image.Image] = {}
+    findings: list[Finding] = []
+    text = body.text
+    repo: Repository | None = None
     if body.brand_id is not None:
         assert session is not None
         repo = open_repo(session, services, caller, body.brand_id, Permission.BRAND_READ)
         loaded = brand_packs.load(session, services, body.brand_id)
         if loaded is not None:
             brand, brand_label = loaded
-        if body.asset is not None:
-            version = repo.get(body.asset.ref, body.asset.path)
-            asset_label = f"{version.path}@{version.commit_id[:12]}"
-            if version.entry.kind != "copy":
-                raise InvalidCheckInput(
-                    f"checking {version.entry.kind} assets through this route is not available yet; "
-                    "send the copy as text",
-                    code="unsupported_asset_kind",
-                    details={"kind": version.entry.kind},
-                )
-            raw = services.objects.read_bytes(blob_key(version.entry.blob))
-            text = raw.decode("utf-8", errors="replace")
-    result = checker.check_copy(
-        text or "", title=body.title, industry=body.industry, platform=body.platform, brand=brand, media=media
-    )
+            logos = brand_packs.logos(repo, services, brand)
+    scope = _Scope(body, brand, logos)
+    if body.asset is not None and repo is not None and session is not None:
+        version = repo.get(body.asset.ref, body.asset.path)
+        asset_label = f"{version.path}@{version.commit_id[:12]}"
+        asset_findings, asset_text = _asset_findings(services, checker, session, version, scope)
+        findings += asset_findings
+        text = asset_text if asset_text is not None else text
+    if body.image_base64 is not None:
+        findings += check_image(
+            checker,
+            _image_b64(body.image_base64),
+            industry=scope.industry,
+            platform=scope.platform,
+            brand=brand,
+            logos=logos,
+        )
+    has_copy = bool((text and text.strip()) or (body.title and body.title.strip()))
+    if has_copy or (body.asset is None and body.image_base64 is None):  # empty copy alone: empty_text
+        copy = checker.check_copy(
+            text or "",
+            title=body.title,
+            industry=scope.industry,
+            platform=scope.platform,
+            brand=brand,
+            media=_media(body),
+        )
+        findings = copy.findings + findings
+    result = checker.result(findings, text)
     return CheckResponse(**result.model_dump(), brand_vi=brand_label, asset=asset_label)
 
 
