@@ -56,6 +56,17 @@ def inside_any(text: str, start: int, end: int, names: tuple[str, ...]) -> bool:
     return False
 
 
+_UNSAFE_TO_COMBINE = re.compile(r"\\[1-9]|\(\?P=|^\(\?[aiLmsux]+\)")
+
+
+def _combined(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """A rule's patterns as one alternation (one scan instead of many), unless one uses a backreference or
+    a global inline flag, which an alternation would change."""
+    if len(patterns) > 1 and not any(_UNSAFE_TO_COMBINE.search(p) for p in patterns):
+        return (re.compile("|".join(f"(?:{p})" for p in patterns)),)
+    return tuple(re.compile(p) for p in patterns)
+
+
 @dataclass
 class CompiledRule:
     """A rule ready to run, with its pack's context."""
@@ -78,7 +89,7 @@ class CompiledRule:
             pack=pack,
             rule=rule,
             terms=tuple(dict.fromkeys(t for t in (norm(t) for t in rule.terms) if t)),
-            patterns=tuple(re.compile(p) for p in rule.patterns),
+            patterns=_combined(rule.patterns),
             triggers=tuple(dict.fromkeys(t for t in (norm(t) for t in rule.triggers) if t)),
             requires=tuple(re.compile(p) for p in rule.requires),
             exceptions=tuple(CompiledException.of(e) for e in rule.exceptions),
@@ -98,12 +109,26 @@ class CompiledRule:
             return False
         return not (platform is not None and platform in rule.except_platforms)
 
-    def accepts(self, normalized: Normalized, start: int, end: int, sentence: tuple[int, int]) -> bool:
-        """Requires met and no exception or allowed name excuses the match."""
+    def accepts(
+        self,
+        normalized: Normalized,
+        start: int,
+        end: int,
+        sentence: tuple[int, int],
+        allowed_spans: list[tuple[int, int]] | None = None,
+    ) -> bool:
+        """Requires met and no exception or allowed name excuses the match.
+
+        ``allowed_spans``: where the pack's allowed names occur (computed once per text by the engine);
+        None to search for them here."""
         text = normalized.text
         sentence_text = text[sentence[0] : sentence[1]]
         if any(not pattern.search(sentence_text) for pattern in self.requires):
             return False
-        if self.allow and inside_any(text, start, end, self.allow):
-            return False
+        if self.allow:
+            if allowed_spans is None:
+                if inside_any(text, start, end, self.allow):
+                    return False
+            elif any(s <= start and end <= e for s, e in allowed_spans):
+                return False
         return not any(e.excuses(text, start, end, sentence_text) for e in self.exceptions)

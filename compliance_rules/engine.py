@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 
-from compliance_rules.compiled import CompiledRule
+from compliance_rules.compiled import CompiledRule, norm
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.loader import builtin_pack_paths, load_packs
 from compliance_rules.models import CheckResult, Finding, Severity, Source, verdict_of
@@ -25,8 +25,7 @@ MAX_TEXT_CHARS = 100_000
 _SEVERITY_RANK = {Severity.BLOCK: 3, Severity.WARN: 2, Severity.INFO: 1}
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     rule: int
     start: int
     end: int
@@ -69,6 +68,12 @@ class Engine:
                     self._untriggered.append(index)
         self._terms = _automaton(terms)
         self._triggers = _automaton(triggers)
+        allow: dict[str, list[int]] = {}
+        for pack_index, pack in enumerate(self.packs):
+            for word in {norm(name) for name in pack.allow} - {""}:
+                allow.setdefault(word, []).append(pack_index)
+        self._allow = _automaton(allow)
+        self._pack_index = {id(pack): index for index, pack in enumerate(self.packs)}
         self.specs = {p: pack.specs for pack in self.packs if pack.specs for p in pack.platforms}
 
     @classmethod
@@ -111,34 +116,63 @@ class Engine:
         """Findings for already validated input (industry and platform canonical)."""
         normalized = normalize(text)
         allowed = self._applicable(industry, platform)
-        hits = self._hits(normalized.text, allowed)
+        starts = _sentences(normalized.text)
+        hits = self._hits(normalized.text, allowed, starts)
         if not hits:
             return []
-        starts = _sentences(normalized.text)
+        allowed_spans = self._allowed_spans(normalized.text)
         kept: list[tuple[_Hit, Finding]] = []
         for hit in hits:
             compiled = self.rules[hit.rule]
             index = bisect.bisect_right(starts, hit.start) - 1
             sentence = (starts[index], starts[index + 1] if index + 1 < len(starts) else len(normalized.text))
-            if compiled.accepts(normalized, hit.start, hit.end, sentence):
+            spans = allowed_spans.get(self._pack_index[id(compiled.pack)], [])
+            if compiled.accepts(normalized, hit.start, hit.end, sentence, spans):
                 kept.append((hit, _finding(compiled, normalized, text, hit, source)))
         return _dedupe(kept)
 
-    def _hits(self, text: str, allowed: frozenset[int]) -> list[_Hit]:
+    def _allowed_spans(self, text: str) -> dict[int, list[tuple[int, int]]]:
+        """Where each pack's allowed names (国家地理…) occur in ``text``, by pack index."""
+        spans: dict[int, list[tuple[int, int]]] = {}
+        if self._allow is not None:
+            for end, (length, packs) in self._allow.iter(text):
+                for pack in packs:
+                    spans.setdefault(pack, []).append((end - length + 1, end + 1))
+        return spans
+
+    def _hits(self, text: str, allowed: frozenset[int], starts: list[int]) -> list[_Hit]:
+        """Term hits, then each triggered rule's patterns over the sentences where a trigger occurs."""
         hits: list[_Hit] = []
         if self._terms is not None:
             for end, (length, rules) in self._terms.iter(text):
-                hits.extend(_Hit(r, end - length + 1, end + 1) for r in rules if r in allowed)
-        to_run = {r for r in self._untriggered if r in allowed}
+                for rule in rules:
+                    if rule in allowed:
+                        hits.append(_Hit(rule, end - length + 1, end + 1))
+        windows: dict[int, set[int]] = {}
         if self._triggers is not None:
-            for _, (_, rules) in self._triggers.iter(text):
-                to_run.update(r for r in rules if r in allowed)
-        for index in sorted(to_run):
-            for pattern in self.rules[index].patterns:
-                hits.extend(
-                    _Hit(index, m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()
-                )
+            for end, (_, rules) in self._triggers.iter(text):
+                sentence = bisect.bisect_right(starts, end) - 1
+                for rule in rules:
+                    if rule in allowed:
+                        windows.setdefault(rule, set()).add(sentence)
+        size = len(text)
+        for index in self._untriggered:
+            if index in allowed:
+                hits.extend(self._scan(index, text, [(0, size)]))
+        for index, sentences in windows.items():
+            spans = [(starts[i], starts[i + 1] if i + 1 < len(starts) else size) for i in sorted(sentences)]
+            hits.extend(self._scan(index, text, spans))
         return hits
+
+    def _scan(self, index: int, text: str, spans: list[tuple[int, int]]) -> list[_Hit]:
+        found: list[_Hit] = []
+        for pattern in self.rules[index].patterns:
+            for start, end in spans:  # lookbehinds still see the text before ``start``
+                for match in pattern.finditer(text, start, end):
+                    left, right = match.span()
+                    if right > left:
+                        found.append(_Hit(index, left, right))
+        return found
 
 
 def _finding(compiled: CompiledRule, normalized: Normalized, text: str, hit: _Hit, source: Source) -> Finding:

@@ -58,6 +58,9 @@ def _fast_table() -> dict[int, str]:
     """str.translate table for the fast path: traditional → simplified and hearts → 心 (1:1)."""
     table = {ord(k): v for k, v in _t2s().items()}
     table.update({ord(h): "心" for h in HEARTS if len(h) == 1})
+    # full-width ASCII (！，：Ａ１…) and the ideographic space fold as NFKC folds them
+    table.update({code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)})
+    table[0x3000] = " "
     return table
 
 
@@ -96,8 +99,8 @@ def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
 
 def _fold_chars(text: str) -> tuple[list[str], list[int], list[int]]:
     """NFKC, lower case, simplified, hearts as 心; one output char per input char when possible."""
-    if unicodedata.is_normalized("NFKC", text):
-        folded = text.translate(_fast_table())
+    folded = text.translate(_fast_table())  # 1:1, so offsets are unchanged
+    if unicodedata.is_normalized("NFKC", folded):
         lowered = folded.lower()
         if len(lowered) == len(text):  # the common case: no char changed length
             return list(lowered), list(range(len(text))), list(range(1, len(text) + 1))
