@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from asset_store.errors import StorageUnavailable
+from compliance_rules.checker import Checker
 from serving import __version__
 from serving.assets.content_router import STREAMED_UPLOADS
 from serving.assets.content_router import router as asset_content_router
@@ -66,6 +68,10 @@ def create_app(
         app.state.bus = bus
         app.state.runner = runner
         runner.start()
+        # Compile the rule packs now, not on the first check, then take everything built so far out of the
+        # garbage collector's full passes (they would stall requests for tens of ms on this large heap).
+        app.state.checker = await asyncio.to_thread(Checker.builtin)
+        gc.freeze()
         log.info("Atelier API up (gateway=%s, db=%s)", model_gateway.name, engine.url.get_backend_name())
         try:
             yield

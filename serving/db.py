@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+READ_ONLY = "atelier_read_only"
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout so concurrent writers wait."""
     parsed = make_url(url)
@@ -34,11 +37,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front (no deadlocked upgrades); readers don't queue behind it.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True, future=True)
@@ -47,6 +53,13 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Session factory; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def read_only_factory(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for reads only: on SQLite they start a deferred transaction, so they never wait for the
+    write lock (WAL readers see the last commit). Writing in them is a bug."""
+    engine = factory.kw["bind"]
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextmanager

@@ -9,8 +9,8 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from serving.auth.caller import Caller
-from serving.auth.service import authenticate
-from serving.db import transaction
+from serving.auth.service import resolve_token, touch_key
+from serving.db import read_only_factory, transaction
 from serving.errors import Unauthenticated
 from serving.gateway.protocol import ModelGateway
 from serving.pagination import PageParams, page_params
@@ -48,10 +48,22 @@ def get_caller(
     if not token:
         raise Unauthenticated("an API key is required", code="missing_api_key")
     settings = get_settings(request)
-    with transaction(get_session_factory(request)) as session:
-        caller = authenticate(session, token, settings.auth.key_pepper.get_secret_value())
+    factory = get_session_factory(request)
+    with transaction(_readers(request, factory)) as session:
+        caller, stale_key = resolve_token(session, token, settings.auth.key_pepper.get_secret_value())
+    if stale_key is not None:  # at most once a minute per key: a short write of its own
+        with transaction(factory) as session:
+            touch_key(session, stale_key)
     request.state.caller = caller
     return caller
+
+
+def _readers(request: Request, factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    readers: sessionmaker[Session] | None = getattr(request.app.state, "read_session_factory", None)
+    if readers is None:
+        readers = read_only_factory(factory)
+        request.app.state.read_session_factory = readers
+    return readers
 
 
 def get_gateway(request: Request) -> ModelGateway:

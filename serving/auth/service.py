@@ -19,7 +19,22 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def authenticate(session: Session, token: str, pepper: str) -> Caller:
-    """Resolve a presented token, or raise Unauthenticated with a stable code."""
+    """Resolve a presented token, or raise Unauthenticated with a stable code (records its use)."""
+    caller, stale_key = resolve_token(session, token, pepper)
+    if stale_key is not None:
+        touch_key(session, stale_key)
+    return caller
+
+
+def touch_key(session: Session, key_id: str) -> None:
+    """Record that a key was used now (at most once per minute is worth a write)."""
+    key = session.get(ApiKey, key_id)
+    if key is not None:
+        key.last_used_at = utcnow()
+
+
+def resolve_token(session: Session, token: str, pepper: str) -> tuple[Caller, str | None]:
+    """Resolve a token without writing: the caller, and the key id when its last use should be recorded."""
     parts = split_token(token.strip())
     if parts is None:
         raise Unauthenticated("malformed API key", code="invalid_api_key")
@@ -32,20 +47,19 @@ def authenticate(session: Session, token: str, pepper: str) -> Caller:
         raise Unauthenticated("this API key was revoked", code="api_key_revoked")
     if key.expires_at is not None and key.expires_at <= now:
         raise Unauthenticated("this API key has expired", code="api_key_expired")
-    if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
-        key.last_used_at = now
+    stale = key.id if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION else None
     if key.kind == "operator":
-        return Caller(principal_id=key.user_id or key.id, kind="operator", key_id=key.id, is_operator=True)
+        caller = Caller(principal_id=key.user_id or key.id, kind="operator", key_id=key.id, is_operator=True)
+        return caller, stale
     if key.kind == "system":
         assert key.brand_id is not None and key.role is not None
-        return Caller(
-            principal_id=key.id, kind="system", key_id=key.id, grants=(Grant(key.brand_id, Role(key.role)),)
-        )
+        grants = (Grant(key.brand_id, Role(key.role)),)
+        return Caller(principal_id=key.id, kind="system", key_id=key.id, grants=grants), stale
     assert key.user_id is not None
     user = session.get(User, key.user_id)
     if user is None or not user.is_active:
         raise Unauthenticated("the user of this key is deactivated", code="user_inactive")
-    return caller_for_user(session, user, key_id=key.id)
+    return caller_for_user(session, user, key_id=key.id), stale
 
 
 def caller_for_user(session: Session, user: User, *, key_id: str | None = None) -> Caller:
