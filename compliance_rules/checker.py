@@ -6,9 +6,11 @@ from collections import OrderedDict
 from threading import Lock
 
 from compliance_rules.brand import BrandVI
+from compliance_rules.classifier import NgramClassifier, builtin_classifier
 from compliance_rules.engine import MAX_TEXT_CHARS, Engine, rewrite
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.models import CheckResult, Finding, Source, verdict_of
+from compliance_rules.normalize import normalize
 from compliance_rules.specs import MediaFacts, media_specs, text_specs
 from compliance_rules.taxonomy import resolve_industry, resolve_platform
 
@@ -16,14 +18,16 @@ from compliance_rules.taxonomy import resolve_industry, resolve_platform
 class Checker:
     """The ad-law, industry and platform engine plus per-brand VI engines (cached by pack content)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, classifier: NgramClassifier | None = None) -> None:
         self.engine = engine
+        self.classifier = classifier
         self._brand_engines: OrderedDict[str, Engine] = OrderedDict()
         self._lock = Lock()
 
     @classmethod
     def builtin(cls) -> Checker:
-        return cls(Engine.builtin())
+        """The shipped packs and, when present, the shipped n-gram second opinion."""
+        return cls(Engine.builtin(), builtin_classifier())
 
     def brand_engine(self, brand: BrandVI) -> Engine:
         key = brand.model_dump_json()
@@ -49,9 +53,13 @@ class Checker:
         presence: bool = True,
     ) -> list[Finding]:
         """Rule findings on one text (industry and platform already canonical)."""
-        findings = self.engine.findings(text, industry, platform, source)
+        normalized = normalize(text)
+        findings = self.engine.findings(text, industry, platform, source, normalized)
+        if self.classifier is not None:
+            seen = {f.category for f in findings}
+            findings += self.classifier.findings(text, seen, source, normalized.text)
         if brand is not None:
-            findings += self.brand_engine(brand).findings(text, industry, platform, source)
+            findings += self.brand_engine(brand).findings(text, industry, platform, source, normalized)
             if presence:
                 findings += brand.presence_findings(text, source)
         return findings

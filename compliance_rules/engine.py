@@ -111,10 +111,15 @@ class Engine:
         )
 
     def findings(
-        self, text: str, industry: str | None, platform: str | None, source: Source
+        self,
+        text: str,
+        industry: str | None,
+        platform: str | None,
+        source: Source,
+        normalized: Normalized | None = None,
     ) -> list[Finding]:
         """Findings for already validated input (industry and platform canonical)."""
-        normalized = normalize(text)
+        normalized = normalized or normalize(text)
         allowed = self._applicable(industry, platform)
         starts = _sentences(normalized.text)
         hits = self._hits(normalized.text, allowed, starts)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compliance_rules.engine import Engine
+from compliance_rules.checker import Checker
 from compliance_rules.models import Category, CheckResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,12 +129,13 @@ def run(dataset: Path | None = None) -> dict[str, Any]:
     """Check every line with the built-in packs and score the verdicts and categories."""
     path = Path(dataset) if dataset is not None else DEFAULT_DATASET
     lines = load(path)
-    engine = Engine.builtin()
+    checker = Checker.builtin()
+    engine = checker.engine
     started = time.perf_counter()
     counter: Counter[str] = Counter()
     results = []
     for line in lines:
-        result = engine.check_text(line.text, industry=line.industry, platform=line.platform)
+        result = checker.check_copy(line.text, industry=line.industry, platform=line.platform)
         counter[result.verdict] += 1
         results.append(result)
     elapsed = time.perf_counter() - started
@@ -150,6 +151,7 @@ def run(dataset: Path | None = None) -> dict[str, Any]:
         "verdicts": dict(counter),
         "dataset": str(path.name),
         "packs": [p.ref for p in engine.packs],
+        "classifier": checker.classifier.version if checker.classifier else None,
         "report": str(report.relative_to(ROOT)),
         "result_name": name,
     }

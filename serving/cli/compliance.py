@@ -90,3 +90,30 @@ def check(
     if failed:
         typer.echo(f"{failed} line(s) could not be checked", err=True)
         raise typer.Exit(1)
+
+
+@compliance_app.command("train")
+def train_classifier(
+    data: Annotated[
+        list[Path], typer.Option("--data", help="Labelled JSONL: {text, categories | expected}.")
+    ],
+    output: Annotated[Path, typer.Option(help="Where to write the model (.npz).")],
+    max_clean_fpr: Annotated[
+        float, typer.Option(help="Cross-validated FPR allowed to the model alone.")
+    ] = 0.02,
+) -> None:
+    """Train the n-gram second opinion (warn-only) and choose its threshold by cross-validation."""
+    from compliance_rules.classifier import train
+
+    texts: list[str] = []
+    labels: list[set[str]] = []
+    for path in data:
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            if raw.strip():
+                row = json.loads(raw)
+                texts.append(row["text"])
+                labels.append(set(row.get("categories", row.get("expected", []))))
+    model, stats = train(texts, labels, max_clean_fpr=max_clean_fpr)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(output)
+    typer.echo(json.dumps(stats, ensure_ascii=False))

@@ -1,0 +1,167 @@
+"""A learned second opinion: hashed character n-grams and one logistic regression per category.
+
+It never decides alone: above its threshold it adds a ``warn`` finding (so a person looks), never a block.
+Trained from labelled JSONL by ``atelier compliance train``; the weights ship as ``models/ngram.npz``.
+Features are computed with numpy on the normalised text (uni-, bi- and trigrams of code points hashed into
+2^18 buckets, binary, L2-normalised), so a check costs tens of microseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from compliance_rules.models import Category, Finding, Severity, Source
+from compliance_rules.normalize import normalize
+
+BUCKETS = 1 << 16
+CATEGORIES = tuple(c.value for c in Category)
+MODEL_FILE = "models/ngram.npz"
+_P1, _P2 = np.int64(1_000_003), np.int64(998_244_353)
+
+
+def buckets(text: str, normalized: str | None = None) -> NDArray[np.int64]:
+    """Hashed uni/bi/trigram buckets of the normalised text (unique); pass ``normalized`` if known."""
+    folded = normalize(text).text if normalized is None else normalized
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    parts = [codes * 3 + 1]
+    if len(codes) > 1:
+        parts.append((codes[:-1] * _P1 + codes[1:]) * 3 + 2)
+    if len(codes) > 2:
+        parts.append(((codes[:-2] * _P1 + codes[1:-1]) * _P2 + codes[2:]) * 3)
+    return np.unique(np.concatenate(parts) % BUCKETS)
+
+
+@dataclass
+class NgramClassifier:
+    weights: NDArray[np.float32]  # (BUCKETS, categories)
+    bias: NDArray[np.float32]
+    threshold: float
+    version: str
+
+    def scores(self, text: str, normalized: str | None = None) -> NDArray[np.float32]:
+        index = buckets(text, normalized)
+        if len(index) == 0:
+            return np.zeros(len(CATEGORIES), dtype=np.float32)
+        logits = self.weights[index].sum(axis=0) / np.float32(np.sqrt(len(index))) + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)
+
+    def findings(
+        self, text: str, already: set[str], source: Source = Source.TEXT, normalized: str | None = None
+    ) -> list[Finding]:
+        """Warn findings for categories the classifier sees and the rules did not find."""
+        scores = self.scores(text, normalized)
+        return [
+            Finding(
+                category=category,
+                rule_id=f"classifier/{self.version}",
+                severity=Severity.WARN,
+                message=f"模型判断可能涉及 {category}（{score:.2f}），规则未命中，请人工复核",
+                suggestion="人工复核这段文案",
+                source=source,
+            )
+            for category, score in zip(CATEGORIES, scores.tolist(), strict=True)
+            if score >= self.threshold and category not in already
+        ]
+
+    def save(self, path: Path) -> None:
+        rows = np.flatnonzero(np.any(self.weights != 0, axis=1))
+        np.savez_compressed(
+            path,
+            rows=rows.astype(np.int32),
+            values=self.weights[rows].astype(np.float16),
+            bias=self.bias,
+            meta=np.frombuffer(
+                json.dumps({"threshold": self.threshold, "version": self.version}).encode(), np.uint8
+            ),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> NgramClassifier:
+        with np.load(path) as data:
+            weights = np.zeros((BUCKETS, len(CATEGORIES)), dtype=np.float32)
+            weights[data["rows"]] = data["values"].astype(np.float32)
+            meta = json.loads(bytes(data["meta"]).decode())
+            return cls(
+                weights, data["bias"].astype(np.float32), float(meta["threshold"]), str(meta["version"])
+            )
+
+
+def builtin_classifier() -> NgramClassifier | None:
+    """The shipped model, or None when it is not there (rules only)."""
+    path = Path(str(resources.files("compliance_rules").joinpath(MODEL_FILE)))
+    return NgramClassifier.load(path) if path.exists() else None
+
+
+def _matrix(texts: Sequence[str]) -> tuple[list[NDArray[np.int64]], NDArray[np.float32]]:
+    rows = [buckets(t) for t in texts]
+    norms = np.array([1.0 / np.sqrt(max(len(r), 1)) for r in rows], dtype=np.float32)
+    return rows, norms
+
+
+def _fit(
+    rows: list[NDArray[np.int64]],
+    norms: NDArray[np.float32],
+    labels: NDArray[np.float32],
+    epochs: int = 400,
+    rate: float = 20.0,
+    l2: float = 1e-5,
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Full-batch gradient descent on the logistic loss, sparse rows, one output per category."""
+    weights = np.zeros((BUCKETS, labels.shape[1]), dtype=np.float32)
+    bias = np.zeros(labels.shape[1], dtype=np.float32)
+    flat = np.concatenate(rows)
+    owner = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    scale = norms[owner][:, None]
+    for _ in range(epochs):
+        logits = np.zeros_like(labels)
+        np.add.at(logits, owner, weights[flat] * scale)
+        error = 1.0 / (1.0 + np.exp(-(logits + bias))) - labels
+        gradient = np.zeros_like(weights)
+        np.add.at(gradient, flat, error[owner] * scale)
+        weights -= rate * (gradient / len(rows) + l2 * weights)
+        bias -= rate * error.mean(axis=0)
+    return weights, bias
+
+
+def train(
+    texts: Sequence[str],
+    categories: Sequence[set[str]],
+    *,
+    max_clean_fpr: float = 0.02,
+    folds: int = 5,
+    version: str = "ngram-v1",
+) -> tuple[NgramClassifier, dict[str, float]]:
+    """Fit on everything; pick the threshold by cross-validation so that, on held-out clean lines, the
+    classifier alone flags at most ``max_clean_fpr`` of them."""
+    labels = np.array([[c in cats for c in CATEGORIES] for cats in categories], dtype=np.float32)
+    rows, norms = _matrix(texts)
+    order = np.random.default_rng(7).permutation(len(rows))
+    held_scores = np.zeros_like(labels)
+    for fold in range(folds):
+        test = order[fold::folds]
+        train_idx = np.setdiff1d(order, test)
+        w, b = _fit([rows[i] for i in train_idx], norms[train_idx], labels[train_idx])
+        model = NgramClassifier(w, b, 1.0, version)
+        for i in test:
+            held_scores[i] = model.scores(texts[i])
+    clean = labels.sum(axis=1) == 0
+    best = 0.95
+    for threshold in np.arange(0.95, 0.04, -0.01):
+        if (held_scores[clean].max(axis=1) >= threshold).mean() <= max_clean_fpr:
+            best = float(threshold)
+    violating = ~clean
+    stats = {
+        "threshold": round(best, 2),
+        "cv_clean_fpr": round(float((held_scores[clean].max(axis=1) >= best).mean()), 4),
+        "cv_recall_alone": round(float((held_scores[violating].max(axis=1) >= best).mean()), 4),
+        "lines": len(texts),
+    }
+    weights, bias = _fit(rows, norms, labels)
+    return NgramClassifier(weights, bias, round(best, 2), version), stats
