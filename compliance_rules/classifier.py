@@ -3,7 +3,7 @@
 It never decides alone: above its threshold it adds a ``warn`` finding (so a person looks), never a block.
 Trained from labelled JSONL by ``atelier compliance train``; the weights ship as ``models/ngram.npz``.
 Features are computed with numpy on the normalised text (uni-, bi- and trigrams of code points hashed into
-2^18 buckets, binary, L2-normalised), so a check costs tens of microseconds.
+2^16 buckets, counts, L2-normalised by the number of n-grams), so a check costs tens of microseconds.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _P1, _P2 = np.int64(1_000_003), np.int64(998_244_353)
 
 
 def buckets(text: str, normalized: str | None = None) -> NDArray[np.int64]:
-    """Hashed uni/bi/trigram buckets of the normalised text (unique); pass ``normalized`` if known."""
+    """Hashed uni/bi/trigram buckets of the normalised text; pass ``normalized`` if known."""
     folded = normalize(text).text if normalized is None else normalized
     codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     parts = [codes * 3 + 1]
@@ -35,7 +35,7 @@ def buckets(text: str, normalized: str | None = None) -> NDArray[np.int64]:
         parts.append((codes[:-1] * _P1 + codes[1:]) * 3 + 2)
     if len(codes) > 2:
         parts.append(((codes[:-2] * _P1 + codes[1:-1]) * _P2 + codes[2:]) * 3)
-    return np.unique(np.concatenate(parts) % BUCKETS)
+    return np.concatenate(parts) % BUCKETS  # repeats count (a term said twice weighs more)
 
 
 @dataclass

@@ -10,6 +10,7 @@ Steps, each keeping for every output character the span of original characters i
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,9 +93,50 @@ def _variants() -> tuple[ahocorasick.Automaton, dict[str, str]]:
 def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
     """Steps 1-3: per-character folding, keeping each output char's original span."""
     chars, starts, ends = _fold_chars(text)
-    if "." not in chars and not any(_is_noise(c) for c in set(chars)):
+    folded = "".join(chars)
+    classes = _classes(folded)
+    drop = [m.span() for m in _DROP.finditer(classes)]
+    if not drop:
         return chars, starts, ends
-    return _drop_noise(chars, starts, ends)
+    keep_chars: list[str] = []
+    keep_starts: list[int] = []
+    keep_ends: list[int] = []
+    pos = 0
+    for left, right in drop:
+        keep_chars.extend(chars[pos:left])
+        keep_starts.extend(starts[pos:left])
+        keep_ends.extend(ends[pos:left])
+        pos = right
+    keep_chars.extend(chars[pos:])
+    keep_starts.extend(starts[pos:])
+    keep_ends.extend(ends[pos:])
+    return keep_chars, keep_starts, keep_ends
+
+
+_CLASS: dict[int, str] = {}
+_KNOWN: set[str] = set()
+_DROP = re.compile(r"(?<=[cw])n+(?=[cw])|(?<=c)d(?=c)")
+"""What step 3 removes: a run of separators/emoji between two word characters (加 微 信, 最🔥好), and a
+dot between two Chinese characters (稳.赚; a dot between digits is a decimal)."""
+
+
+def _class_of(ch: str) -> str:
+    if ch == ".":
+        return "d"
+    if _is_noise(ch):
+        return "n"
+    if _is_cjk(ch):
+        return "c"
+    return "w" if _is_word(ch) else "o"
+
+
+def _classes(folded: str) -> str:
+    """One class letter per character: n(oise), c(jk), w(ord), d(ot), o(ther)."""
+    missing = set(folded).difference(_KNOWN)
+    for ch in missing:
+        _CLASS[ord(ch)] = _class_of(ch)
+        _KNOWN.add(ch)
+    return folded.translate(_CLASS)
 
 
 def _fold_chars(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -120,38 +162,8 @@ def _fold_chars(text: str) -> tuple[list[str], list[int], list[int]]:
     return chars, starts, ends
 
 
-def _drop_noise(
-    chars: list[str], starts: list[int], ends: list[int]
-) -> tuple[list[str], list[int], list[int]]:
-    """Remove separators and emoji that sit inside a word (between two word characters)."""
-    noise = [_is_noise(c) for c in chars]
-    word_before = [False] * len(chars)  # the nearest non-noise char before i is a word char
-    seen = False
-    for i, ch in enumerate(chars):
-        word_before[i] = seen
-        if not noise[i]:
-            seen = _is_word(ch)
-    word_after = [False] * len(chars)
-    seen = False
-    for i in range(len(chars) - 1, -1, -1):
-        word_after[i] = seen
-        if not noise[i]:
-            seen = _is_word(chars[i])
-    keep = [
-        i
-        for i in range(len(chars))
-        if not (noise[i] and word_before[i] and word_after[i]) and not _dot_inside_chinese(chars, i)
-    ]
-    return [chars[i] for i in keep], [starts[i] for i in keep], [ends[i] for i in keep]
-
-
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
-
-
-def _dot_inside_chinese(chars: list[str], i: int) -> bool:
-    """A '.' between two Chinese characters is a separator (稳.赚); between digits it is a decimal."""
-    return chars[i] == "." and 0 < i < len(chars) - 1 and _is_cjk(chars[i - 1]) and _is_cjk(chars[i + 1])
 
 
 def normalize(text: str) -> Normalized:
