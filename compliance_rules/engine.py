@@ -17,7 +17,7 @@ from compliance_rules.compiled import CompiledRule, norm
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.loader import builtin_pack_paths, load_packs
 from compliance_rules.models import CheckResult, Finding, Severity, Source, verdict_of
-from compliance_rules.normalize import CLAUSE_PUNCT, SENTENCE_PUNCT, Normalized, normalize
+from compliance_rules.normalize import SENTENCE_PUNCT, Normalized, normalize
 from compliance_rules.schema import Pack
 from compliance_rules.taxonomy import resolve_industry, resolve_platform
 
@@ -251,4 +251,4 @@ def _builtin_engine() -> Engine:
     return Engine(load_packs(builtin_pack_paths()))
 
 
-__all__ = ["CLAUSE_PUNCT", "MAX_TEXT_CHARS", "Engine", "rewrite"]
+__all__ = ["MAX_TEXT_CHARS", "Engine", "rewrite"]

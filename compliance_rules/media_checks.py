@@ -28,7 +28,12 @@ def _default_ocr(image: Image.Image) -> list[OcrLine]:
 
 
 def _vi(
-    code: str, brand: BrandVI, severity: Severity, message: str, suggestion: str, **extra: object
+    code: str,
+    brand: BrandVI,
+    severity: Severity,
+    message: str,
+    suggestion: str,
+    box: tuple[tuple[float, float], ...] | None = None,
 ) -> Finding:
     return Finding(
         category=code,
@@ -37,7 +42,7 @@ def _vi(
         message=message,
         suggestion=suggestion,
         source=Source.IMAGE,
-        **extra,  # type: ignore[arg-type]
+        box=box,
     )
 
 

@@ -12,8 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from asset_store.blobs import Spool, blob_key, check_sha, preview_key
-from asset_store.errors import AssetStoreError, AssetTooLarge, InvalidAsset, ObjectNotFound
+from asset_store.blobs import blob_key, check_sha, preview_key
+from asset_store.errors import AssetTooLarge, InvalidAsset, ObjectNotFound
 from asset_store.models import Blob, BlobGrant
 from asset_store.objects import ObjectStore
 from serving.assets import service, uploads
@@ -341,6 +341,3 @@ async def put_signed_object(
         spooled = spool.finish()
         await run_in_threadpool(services.objects.put_file, grant.key, spooled.path, grant.content_type or "")
     return Response(status_code=status.HTTP_200_OK)
-
-
-__all__ = ["STREAMED_UPLOADS", "AssetStoreError", "Spool", "router"]

@@ -142,17 +142,32 @@ def _asset_findings(
     )
     spec = checker.engine.specs.get(scope.platform) if scope.platform else None
     findings = media_specs(spec, scope.platform or "", facts) if spec is not None else []
-    kw = {"industry": scope.industry, "platform": scope.platform, "brand": scope.brand, "logos": scope.logos}
     if kind == "copy":
         return findings, services.objects.read_bytes(blob_key(sha)).decode("utf-8", errors="replace")
     if kind == "image":
         image = _decode_image(services.objects.read_bytes(blob_key(sha)))
-        return findings + check_image(checker, image, **kw), None  # type: ignore[arg-type]
+        checked = check_image(
+            checker,
+            image,
+            industry=scope.industry,
+            platform=scope.platform,
+            brand=scope.brand,
+            logos=scope.logos,
+        )
+        return findings + checked, None
     if kind == "video":
         with tempfile.TemporaryDirectory(prefix="atelier-check-") as folder:
             path = Path(folder) / "video"
             services.objects.download(blob_key(sha), path)
-            return findings + check_video(checker, path, **kw), None  # type: ignore[arg-type]
+            checked = check_video(
+                checker,
+                path,
+                industry=scope.industry,
+                platform=scope.platform,
+                brand=scope.brand,
+                logos=scope.logos,
+            )
+            return findings + checked, None
     raise InvalidCheckInput(
         f"{kind} assets are not checked; check copy, image or video assets",
         code="unsupported_asset_kind",
