@@ -9,7 +9,8 @@ from compliance_rules.brand import BrandVI
 from compliance_rules.classifier import NgramClassifier, builtin_classifier
 from compliance_rules.engine import MAX_TEXT_CHARS, Engine, rewrite
 from compliance_rules.errors import InvalidCheckInput
-from compliance_rules.models import CheckResult, Finding, Source, verdict_of
+from compliance_rules.exceptions import ExceptionSet
+from compliance_rules.models import CheckResult, ExcusedFinding, Finding, Source, verdict_of
 from compliance_rules.normalize import normalize
 from compliance_rules.specs import MediaFacts, media_specs, text_specs
 from compliance_rules.taxonomy import resolve_industry, resolve_platform
@@ -73,8 +74,10 @@ class Checker:
         platform: str | None = None,
         brand: BrandVI | None = None,
         media: MediaFacts | None = None,
+        exceptions: ExceptionSet | None = None,
     ) -> CheckResult:
-        """Check ad copy (and its title) against the law, the industry, the platform and the brand."""
+        """Check ad copy (and its title) against the law, the industry, the platform and the brand;
+        findings the brand's reviewed ``exceptions`` excuse are reported apart."""
         for value, what in ((text, "text"), (title, "title")):
             if value is not None and len(value) > MAX_TEXT_CHARS:
                 raise InvalidCheckInput(
@@ -99,9 +102,15 @@ class Checker:
             findings += text_specs(spec, platform or "", title=title, body=text)
             if media is not None:
                 findings += media_specs(spec, platform or "", media)
-        return self.result(findings, text)
+        return self.result(findings, text, exceptions)
 
-    def result(self, findings: list[Finding], text: str | None) -> CheckResult:
+    def result(
+        self, findings: list[Finding], text: str | None, exceptions: ExceptionSet | None = None
+    ) -> CheckResult:
+        """The verdict over ``findings`` less those the brand's reviewed ``exceptions`` excuse."""
+        excused: list[ExcusedFinding] = []
+        if exceptions is not None:
+            findings, excused = exceptions.split(findings)
         packs = [p.ref for p in self.engine.packs]
         body = [f for f in findings if f.source == Source.TEXT]
         return CheckResult(
@@ -109,4 +118,5 @@ class Checker:
             findings=findings,
             rewrite=rewrite(text, body) if text else None,
             packs=packs,
+            excused=excused,
         )

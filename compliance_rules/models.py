@@ -76,6 +76,15 @@ class Finding(BaseModel):
     rewrite: str | None = Field(default=None, description="Compliant replacement for `matched`, when known.")
 
 
+class ExcusedFinding(BaseModel):
+    """A finding that a reviewed exception of the brand (a marked false alarm) excused."""
+
+    model_config = ConfigDict(frozen=True)
+
+    finding: Finding
+    exception_id: str = Field(description="The reviewed exception that excused it.")
+
+
 class CheckResult(BaseModel):
     """The verdict and every finding; ``rewrite`` applies the suggested replacements to the text."""
 
@@ -83,6 +92,10 @@ class CheckResult(BaseModel):
     findings: list[Finding]
     rewrite: str | None = Field(default=None, description="The text with known rewrites applied, if any.")
     packs: list[str] = Field(default_factory=list, description="Rule packs (name@version) that were applied.")
+    excused: list[ExcusedFinding] = Field(
+        default_factory=list,
+        description="Findings the brand's reviewed exceptions excused (not counted in the verdict).",
+    )
 
 
 def verdict_of(findings: list[Finding]) -> Verdict:

@@ -24,7 +24,9 @@ from serving.assets.services import build_asset_services
 from serving.audit.router import router as audit_router
 from serving.auth.router import router as auth_router
 from serving.compliance.router import router as compliance_router
+from serving.compliance.service import BrandPacks
 from serving.db import make_engine, make_session_factory
+from serving.events.router import router as events_router
 from serving.gateway.inprocess import InProcessGateway
 from serving.gateway.protocol import ModelGateway
 from serving.health import router as health_router
@@ -33,6 +35,10 @@ from serving.jobs.router import router as jobs_router
 from serving.jobs.runner import JobRunner
 from serving.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from serving.problem import install_problem_handlers
+from serving.reviews.ai_check import RESOURCE as REVIEW_RESOURCE
+from serving.reviews.ai_check import ReviewRuntime
+from serving.reviews.router import router as reviews_router
+from serving.reviews.service import ReviewEnv
 from serving.settings import Settings
 from serving.tenancy.router import router as tenancy_router
 from serving.tenancy.users_router import router as users_router
@@ -56,6 +62,7 @@ def create_app(
     model_gateway: ModelGateway = gateway or InProcessGateway()
     registry = CollectorRegistry()
     assets = build_asset_services(settings)
+    review_env = ReviewEnv(assets, settings.reviews)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,13 +71,22 @@ def create_app(
             await asyncio.to_thread(assets.objects.ensure_ready)
         except StorageUnavailable as exc:  # serve anyway; /readyz reports it until the store is back
             log.warning("object store not ready: %s", exc)
-        runner = JobRunner(app.state.session_factory, model_gateway, settings.jobs, bus)
-        app.state.bus = bus
-        app.state.runner = runner
-        runner.start()
         # Compile the rule packs now, not on the first check, then take everything built so far out of the
         # garbage collector's full passes (they would stall requests for tens of ms on this large heap).
         app.state.checker = await asyncio.to_thread(Checker.builtin)
+        review_runtime = ReviewRuntime(
+            app.state.session_factory, review_env, app.state.checker, app.state.brand_packs
+        )
+        runner = JobRunner(
+            app.state.session_factory,
+            model_gateway,
+            settings.jobs,
+            bus,
+            resources={REVIEW_RESOURCE: review_runtime},
+        )
+        app.state.bus = bus
+        app.state.runner = runner
+        runner.start()
         gc.freeze()
         log.info("Atelier API up (gateway=%s, db=%s)", model_gateway.name, engine.url.get_backend_name())
         try:
@@ -92,6 +108,8 @@ def create_app(
     app.state.gateway = model_gateway
     app.state.metrics_registry = registry
     app.state.assets = assets
+    app.state.review_env = review_env
+    app.state.brand_packs = BrandPacks()
 
     install_problem_handlers(app)
     for router in (
@@ -104,6 +122,8 @@ def create_app(
         assets_router,
         asset_content_router,
         compliance_router,
+        reviews_router,
+        events_router,
     ):
         app.include_router(router)
 

@@ -4,7 +4,9 @@ from asset_store.models import Blob, BlobGrant, Commit, Record, Ref, Tree, TreeR
 from asset_store.sql import Base
 from serving.audit.models import AuditEvent
 from serving.auth.models import ApiKey
+from serving.events.models import OutboxEvent
 from serving.jobs.models import Job, JobEvent
+from serving.reviews.models import ReviewComment, ReviewDecision, ReviewedException, ReviewItem
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
 
 __all__ = [
@@ -25,6 +27,11 @@ __all__ = [
     "Job",
     "JobEvent",
     "Membership",
+    "OutboxEvent",
     "Region",
+    "ReviewComment",
+    "ReviewDecision",
+    "ReviewItem",
+    "ReviewedException",
     "User",
 ]

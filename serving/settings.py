@@ -98,6 +98,23 @@ class JobSettings(_Section):
     max_attempts: int = Field(default=3, ge=1, description="Attempts before an interrupted job is failed.")
 
 
+class ReviewSettings(_Section):
+    agency_sla_hours: float = Field(default=24.0, gt=0, description="Time an agency reviewer has per item.")
+    brand_sla_hours: float = Field(default=24.0, gt=0, description="Time a brand reviewer has per item.")
+    auto_assign: bool = Field(
+        default=True, description="Assign each item entering a level to the least-loaded eligible reviewer."
+    )
+    gate_main: bool = Field(
+        default=True,
+        description="Refuse changes to the default branch unless each changed asset is brand-approved "
+        "at that exact version.",
+    )
+    gate_exempt_prefixes: list[str] = Field(
+        default_factory=lambda: ["brand/"],
+        description="Paths the merge gate lets through unreviewed (the brand kit: VI pack, logos).",
+    )
+
+
 class Settings(BaseSettings):
     """Everything Atelier can be configured with. Environment: ``ATELIER_DATABASE__URL`` etc."""
 
@@ -119,6 +136,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    reviews: ReviewSettings = Field(default_factory=ReviewSettings, description="The review queue.")
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -81,6 +81,8 @@ def make_settings(db_url: str, data_dir: Path, **overrides: object) -> Settings:
         "data_dir": data_dir,
         "database": {"url": db_url},
         "jobs": {"poll_seconds": 0.05, "lease_seconds": 3.0, "workers": 2},
+        # The repository's own tests commit to main directly; the review queue's tests turn the gate on.
+        "reviews": {"gate_main": False},
     }
     values.update(overrides)
     return Settings.model_validate(values)

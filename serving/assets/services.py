@@ -53,7 +53,8 @@ def _limits(settings: Settings) -> SizeLimits:
 
 
 def build_asset_services(settings: Settings) -> AssetServices:
-    """Open the configured object store (not contacted yet: call ``objects.ensure_ready()``)."""
+    """Open the configured object store (not contacted yet: call ``objects.ensure_ready()``); the
+    default branch is gated by the review queue unless ``reviews.gate_main`` is off."""
     pepper = settings.auth.key_pepper.get_secret_value().encode()
     secret = hmac.new(pepper, b"atelier/object-urls/v1", hashlib.sha256).digest()
     base_url = settings.assets.public_url or f"http://{settings.api.host}:{settings.api.port}"
@@ -70,10 +71,16 @@ def build_asset_services(settings: Settings) -> AssetServices:
         secure=store.secure,
         region=store.region,
     )
+    gate: MergeGate = AllowAllGate()
+    if settings.reviews.gate_main:
+        from serving.reviews.gate import ReviewGate
+
+        gate = ReviewGate(settings.reviews.gate_exempt_prefixes)
     return AssetServices(
         objects=objects,
         signer=signer,
         limits=_limits(settings),
         tmp_dir=settings.data_dir / "tmp" / "uploads",
         presign_ttl=timedelta(seconds=settings.assets.presign_ttl_seconds),
+        gate=gate,
     )

@@ -22,7 +22,7 @@ from compliance_rules.checker import Checker
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.loader import parse
 from compliance_rules.media_checks import check_image, check_video
-from compliance_rules.models import Finding
+from compliance_rules.models import CheckResult, Finding
 from compliance_rules.specs import MediaFacts, media_specs
 from compliance_rules.taxonomy import resolve_industry, resolve_platform
 from serving.assets.service import open_repo
@@ -30,6 +30,7 @@ from serving.assets.services import AssetServices
 from serving.auth.caller import Caller
 from serving.auth.roles import Permission
 from serving.compliance.schemas import CheckRequest, CheckResponse
+from serving.reviews.feedback import brand_exceptions
 
 _lock = Lock()
 
@@ -121,9 +122,15 @@ def _image_b64(value: str) -> Image.Image:
 
 
 class _Scope:
-    def __init__(self, body: CheckRequest, brand: BrandVI | None, logos: dict[str, Image.Image]) -> None:
-        self.industry = resolve_industry(body.industry)
-        self.platform = resolve_platform(body.platform)
+    def __init__(
+        self,
+        industry: str | None,
+        platform: str | None,
+        brand: BrandVI | None,
+        logos: dict[str, Image.Image],
+    ) -> None:
+        self.industry = resolve_industry(industry)
+        self.platform = resolve_platform(platform)
         self.brand = brand
         self.logos = logos
 
@@ -197,7 +204,7 @@ def check(
         if loaded is not None:
             brand, brand_label = loaded
             logos = brand_packs.logos(repo, services, brand)
-    scope = _Scope(body, brand, logos)
+    scope = _Scope(body.industry, body.platform, brand, logos)
     if body.asset is not None and repo is not None and session is not None:
         version = repo.get(body.asset.ref, body.asset.path)
         asset_label = f"{version.path}@{version.commit_id[:12]}"
@@ -224,8 +231,36 @@ def check(
             media=_media(body),
         )
         findings = copy.findings + findings
-    result = checker.result(findings, text)
+    exceptions = brand_exceptions(session, body.brand_id) if session and body.brand_id else None
+    result = checker.result(findings, text, exceptions)
     return CheckResponse(**result.model_dump(), brand_vi=brand_label, asset=asset_label)
+
+
+def check_version(
+    session: Session,
+    services: AssetServices,
+    checker: Checker,
+    brand_packs: BrandPacks,
+    brand_id: str,
+    version: AssetVersion,
+    *,
+    industry: str | None,
+    platform: str | None,
+) -> CheckResult:
+    """Check one exact asset version of a brand (the review queue's AI level): its copy or pixels, the
+    platform's specs, the brand's VI pack, with the brand's reviewed exceptions honoured."""
+    brand: BrandVI | None = None
+    logos: dict[str, Image.Image] = {}
+    loaded = brand_packs.load(session, services, brand_id)
+    if loaded is not None:
+        brand = loaded[0]
+        logos = brand_packs.logos(services.repository(session, brand_id), services, brand)
+    scope = _Scope(industry, platform, brand, logos)
+    findings, text = _asset_findings(services, checker, session, version, scope)
+    if text is not None and text.strip():
+        copy = checker.check_copy(text, industry=scope.industry, platform=scope.platform, brand=brand)
+        findings = copy.findings + findings
+    return checker.result(findings, text, brand_exceptions(session, brand_id))
 
 
 def _media(body: CheckRequest) -> MediaFacts | None:

@@ -6,6 +6,7 @@ The registry maps names to ``"module:Class"`` strings; a kind's module is import
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -26,6 +27,8 @@ class JobContext(Protocol):
     brand_id: str
     gateway: ModelGateway
     checkpoint: dict[str, Any]
+    resources: Mapping[str, Any]
+    """What the app shares with its jobs (session factory, asset services, the compliance checker)."""
 
     async def progress(self, fraction: float, message: str, data: dict[str, Any] | None = None) -> None:
         """Record progress in [0, 1] and send an event to subscribers."""
@@ -43,23 +46,30 @@ class JobContext(Protocol):
 class JobKind(ABC):
     name: ClassVar[str]
     brief_model: ClassVar[type[BaseModel]]
+    internal: ClassVar[bool] = False
+    """Internal kinds are queued by the app itself (e.g. review checks), never through the API."""
 
     @abstractmethod
     async def run(self, ctx: JobContext, brief: BaseModel) -> dict[str, Any]:
         """Do the work; return the JSON result."""
 
 
-JOB_KINDS = Registry("job kind", {"echo": "serving.jobs.echo:EchoJob"})
+JOB_KINDS = Registry(
+    "job kind",
+    {"echo": "serving.jobs.echo:EchoJob", "review_check": "serving.reviews.ai_check:ReviewCheckJob"},
+)
 
 
-def resolve_kind(name: str) -> JobKind:
+def resolve_kind(name: str, *, public: bool = False) -> JobKind:
+    """The job kind called ``name``; with ``public`` only kinds clients may submit."""
     try:
         cls = JOB_KINDS.resolve(name)
-    except KeyError as exc:
-        raise InvalidInput(
-            f"unknown job kind {name!r}; known: {', '.join(JOB_KINDS.names())}", code="unknown_job_kind"
-        ) from exc
-    kind: JobKind = cls()
+    except KeyError:
+        cls = None
+    kind: JobKind | None = cls() if cls is not None else None
+    if kind is None or (public and kind.internal):
+        known = [n for n in JOB_KINDS.names() if not public or not JOB_KINDS.resolve(n).internal]
+        raise InvalidInput(f"unknown job kind {name!r}; known: {', '.join(known)}", code="unknown_job_kind")
     return kind
 
 

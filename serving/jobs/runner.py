@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +49,7 @@ class _Context:
         self.brand_id = job.brand_id
         self.gateway: ModelGateway = runner.gateway
         self.checkpoint: dict[str, Any] = dict(job.checkpoint or {})
+        self.resources: Mapping[str, Any] = runner.resources
         self.cancel_requested = job.cancel_requested
 
     async def progress(self, fraction: float, message: str, data: dict[str, Any] | None = None) -> None:
@@ -72,9 +74,15 @@ class JobRunner:
     """Runs up to ``settings.workers`` jobs at once in this process."""
 
     def __init__(
-        self, factory: sessionmaker[Session], gateway: ModelGateway, settings: JobSettings, bus: JobEventBus
+        self,
+        factory: sessionmaker[Session],
+        gateway: ModelGateway,
+        settings: JobSettings,
+        bus: JobEventBus,
+        resources: Mapping[str, Any] | None = None,
     ) -> None:
         self.factory = factory
+        self.resources: Mapping[str, Any] = dict(resources or {})
         self.gateway = gateway
         self.settings = settings
         self.bus = bus

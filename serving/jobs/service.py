@@ -59,7 +59,7 @@ def create_job(
         existing = _by_idempotency_key(session, caller, body.brand_id, idempotency_key)
         if existing is not None:
             return _replay(existing, fingerprint), False
-    kind = resolve_kind(body.kind)
+    kind = resolve_kind(body.kind, public=True)
     brief = validate_brief(kind, body.brief)
     scope = caller.scope(body.brand_id, Permission.JOBS_CREATE)
     if body.region_id is not None:
@@ -102,6 +102,35 @@ def create_job(
         details={"kind": job.kind},
     )
     return job, True
+
+
+def enqueue_internal(
+    session: Session,
+    *,
+    brand_id: str,
+    kind: str,
+    brief: dict[str, Any],
+    principal_id: str,
+    region_id: str | None = None,
+    agency_id: str | None = None,
+) -> Job:
+    """Queue a job the app itself needs (an internal kind), in the caller's transaction."""
+    job_kind = resolve_kind(kind)
+    validated = validate_brief(job_kind, brief)
+    job = Job(
+        brand_id=brand_id,
+        region_id=region_id,
+        agency_id=agency_id,
+        kind=job_kind.name,
+        status=JobStatus.QUEUED.value,
+        brief=validated.model_dump(mode="json"),
+        principal_id=principal_id,
+        request_hash=hashlib.sha256(json.dumps(brief, sort_keys=True).encode()).hexdigest(),
+    )
+    session.add(job)
+    session.flush()
+    append_event(session, job.id, "status", {"status": JobStatus.QUEUED.value})
+    return job
 
 
 def _by_idempotency_key(session: Session, caller: Caller, brand_id: str, key: str | None) -> Job | None:

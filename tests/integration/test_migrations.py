@@ -23,6 +23,11 @@ from tests.conftest import PG_ADMIN_DSN
 
 TABLES = {
     "agencies",
+    "outbox_events",
+    "review_comments",
+    "review_decisions",
+    "review_items",
+    "reviewed_exceptions",
     "agency_assignments",
     "api_keys",
     "asset_blob_grants",

@@ -1,0 +1,48 @@
+"""Reviewed exceptions: a brand's marked false alarms are excused by rule and normalised matched text."""
+
+from __future__ import annotations
+
+from compliance_rules.checker import Checker
+from compliance_rules.exceptions import ExceptionSet, Excuse, matched_key
+from compliance_rules.models import Verdict
+
+TEXT = "全网最好的面霜，三天祛斑。"
+
+
+def test_matched_key_normalises_width_case_and_script() -> None:
+    assert matched_key("ＺＵＩ好") == matched_key("zui好")
+    assert matched_key("國家級") == matched_key("国家级")
+
+
+def test_an_exception_excuses_only_its_rule_on_its_text() -> None:
+    checker = Checker.builtin()
+    plain = checker.check_copy(TEXT)
+    target = next(f for f in plain.findings if f.category == "ABSOLUTE_TERMS")
+    excuses = ExceptionSet([Excuse("rvx_1", target.rule_id, matched_key(target.matched))])
+    result = checker.check_copy(TEXT, exceptions=excuses)
+    assert [(e.exception_id, e.finding) for e in result.excused] == [("rvx_1", target)]
+    assert target not in result.findings
+    assert len(result.findings) == len(plain.findings) - 1
+    # the same rule on other text, and other rules on this text, still fire
+    other = checker.check_copy("销量第一的面霜", exceptions=excuses)
+    assert any(f.category == "ABSOLUTE_TERMS" for f in other.findings) and other.excused == []
+
+
+def test_excusing_every_blocking_finding_changes_the_verdict() -> None:
+    checker = Checker.builtin()
+    plain = checker.check_copy(TEXT)
+    assert plain.verdict is Verdict.BLOCK
+    everything = ExceptionSet(
+        Excuse(f"rvx_{i}", f.rule_id, matched_key(f.matched)) for i, f in enumerate(plain.findings)
+    )
+    result = checker.check_copy(TEXT, exceptions=everything)
+    assert (
+        result.findings == []
+        and result.verdict is Verdict.PASS
+        and len(result.excused) == len(plain.findings)
+    )
+
+
+def test_an_empty_set_changes_nothing() -> None:
+    checker = Checker.builtin()
+    assert checker.check_copy(TEXT, exceptions=ExceptionSet()) == checker.check_copy(TEXT)
