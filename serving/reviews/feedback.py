@@ -131,7 +131,12 @@ def mark_false_alarm(
 def list_exceptions(
     session: Session, caller: Caller, brand_id: str, active: bool | None
 ) -> list[ReviewedException]:
+    """The brand's reviewed exceptions, for its own staff (they quote in-house copy: not for agencies)."""
     caller.require(Permission.BRAND_READ, brand_id)
+    if not caller.is_operator and (
+        caller.agency_id is not None or caller.scope(brand_id).agency_id is not None
+    ):
+        raise Forbidden("reviewed exceptions are for the brand's own staff", code="forbidden")
     stmt = select(ReviewedException).where(ReviewedException.brand_id == brand_id)
     if active is not None:
         stmt = stmt.where(ReviewedException.active.is_(active))

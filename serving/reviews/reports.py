@@ -42,6 +42,7 @@ def load_scorecard(
     if (end - start).days > MAX_WINDOW_DAYS:
         raise InvalidInput(f"the window may span at most {MAX_WINDOW_DAYS} days", code="invalid_window")
     agency = scorecard_scope(session, caller, brand_id)
+    regions = None if caller.is_operator else caller.scope(brand_id).region_ids
     threads = select(ReviewItem.thread_id).where(
         ReviewItem.brand_id == brand_id,
         ReviewItem.version_no == 1,
@@ -50,6 +51,8 @@ def load_scorecard(
     )
     if agency is not None:
         threads = threads.where(ReviewItem.agency_id == agency)
+    if regions is not None:  # a region-limited reviewer sees its regions' work only
+        threads = threads.where(ReviewItem.region_id.in_(sorted(regions)))
     items = list(session.scalars(select(ReviewItem).where(ReviewItem.thread_id.in_(threads))))
     decisions = list(session.scalars(select(ReviewDecision).where(ReviewDecision.thread_id.in_(threads))))
     card = build_scorecard(items, decisions, period=period, start=start, end=end)

@@ -126,16 +126,26 @@ def queue_stmt(caller: Caller, filters: QueueFilter) -> Select[Any]:
 
 
 def thread_history(session: Session, caller: Caller, item_id: str) -> list[ReviewDecision]:
+    """Every step of the item's thread, on the versions the caller may see."""
     item = get_item(session, caller, item_id)
     stmt = (
-        select(ReviewDecision).where(ReviewDecision.thread_id == item.thread_id).order_by(ReviewDecision.id)
+        select(ReviewDecision)
+        .join(ReviewItem, ReviewItem.id == ReviewDecision.item_id)
+        .where(ReviewDecision.thread_id == item.thread_id, access.visible_filter(caller))
+        .order_by(ReviewDecision.id)
     )
     return list(session.scalars(stmt))
 
 
 def thread_comments(session: Session, caller: Caller, item_id: str) -> list[ReviewComment]:
+    """Comments of the item's thread, on the versions the caller may see."""
     item = get_item(session, caller, item_id)
-    stmt = select(ReviewComment).where(ReviewComment.thread_id == item.thread_id).order_by(ReviewComment.id)
+    stmt = (
+        select(ReviewComment)
+        .join(ReviewItem, ReviewItem.id == ReviewComment.item_id)
+        .where(ReviewComment.thread_id == item.thread_id, access.visible_filter(caller))
+        .order_by(ReviewComment.id)
+    )
     return list(session.scalars(stmt))
 
 
@@ -197,13 +207,22 @@ def _open_or_approved(session: Session, brand_id: str, entry: Entry) -> ReviewIt
     return session.scalar(stmt)
 
 
-def _latest_for_path(session: Session, brand_id: str, path: str, agency_id: str | None) -> ReviewItem | None:
-    """The newest unsuperseded item of this path from the same submitting side."""
+def _latest_for_path(
+    session: Session, caller: Caller, brand_id: str, path: str, agency_id: str | None, region_id: str | None
+) -> ReviewItem | None:
+    """The newest unsuperseded item of this path from the same submitting side (agency and region),
+    and only one the caller may see: a submission never touches work outside the caller's scope."""
     side = ReviewItem.agency_id.is_(None) if agency_id is None else ReviewItem.agency_id == agency_id
+    region = ReviewItem.region_id.is_(None) if region_id is None else ReviewItem.region_id == region_id
     stmt = (
         select(ReviewItem)
         .where(
-            ReviewItem.brand_id == brand_id, ReviewItem.path == path, ReviewItem.superseded_by.is_(None), side
+            ReviewItem.brand_id == brand_id,
+            ReviewItem.path == path,
+            ReviewItem.superseded_by.is_(None),
+            side,
+            region,
+            access.visible_filter(caller),
         )
         .order_by(ReviewItem.id.desc())
         .limit(1)
@@ -347,7 +366,7 @@ def submit(
         if existing is not None:
             items.append(existing)
             continue
-        previous = _latest_for_path(session, body.brand_id, entry.path, agency_id)
+        previous = _latest_for_path(session, caller, body.brand_id, entry.path, agency_id, region_id)
         item = _new_item(session, caller, sub, entry, previous, request_id)
         items.append(item)
         created.append(item)

@@ -28,7 +28,11 @@ from serving.auth.models import ApiKey
 from serving.auth.roles import Role
 from serving.auth.secrets import hash_password
 from serving.db import transaction
+from serving.events.models import OutboxEvent
 from serving.jobs.models import Job, JobEvent
+from serving.reviews.ai_check import RESOURCE as REVIEW_RESOURCE
+from serving.reviews.ai_check import check_item
+from serving.reviews.models import ReviewComment, ReviewDecision, ReviewedException, ReviewItem
 from serving.settings import Settings
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
 from tests.world import World, build_world
@@ -137,14 +141,18 @@ Control = Callable[[], None] | None
 Case = Callable[["Scene"], Control]
 CASES: dict[tuple[str, str], Case] = {}
 """One isolation case per route (method, OpenAPI path)."""
+REVIEW_CASES: set[tuple[str, str]] = set()
+"""Routes whose case needs the review queue's items in the scene (see ``_reviews``)."""
 
 
-def case(method: str, path: str) -> Callable[[Case], Case]:
-    """Register the isolation case of one route."""
+def case(method: str, path: str, *, reviews: bool = False) -> Callable[[Case], Case]:
+    """Register the isolation case of one route (``reviews``: build the scene with review items)."""
 
     def register(fn: Case) -> Case:
         assert (method, path) not in CASES, f"two cases for {method} {path}"
         CASES[(method, path)] = fn
+        if reviews:
+            REVIEW_CASES.add((method, path))
         return fn
 
     return register
@@ -167,11 +175,18 @@ PNGS = {"a": png((200, 30, 30)), "a2": png((30, 200, 30)), "b": png((30, 30, 200
 """The bytes of each brand's assets: ``kv/{x}.png`` on main, ``kv/{x}-campaign.png`` on ``campaign/{x}``."""
 
 
-def _upload(client: TestClient, token: str, brand_id: str, data: bytes) -> str:
+def _upload(
+    client: TestClient,
+    token: str,
+    brand_id: str,
+    data: bytes,
+    kind: str = "image",
+    content_type: str = "image/png",
+) -> str:
     response = client.post(
-        f"/v1/brands/{brand_id}/blobs?kind=image",
+        f"/v1/brands/{brand_id}/blobs?kind={kind}",
         content=data,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/png"},
+        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
     )
     assert response.status_code == 201, response.text
     sha: str = response.json()["sha256"]
@@ -201,9 +216,10 @@ def _assets(client: TestClient, tokens: dict[str, str], ids: dict[str, str], x: 
     ids[f"root_{x}"] = root["id"]
 
 
-def build_scene(app: FastAPI, client: TestClient, settings: Settings) -> Scene:
+def build_scene(app: FastAPI, client: TestClient, settings: Settings, *, reviews: bool = False) -> Scene:
     """The world, a third agency Z (brand A, a-south), a user in both brands, passwords, sessions, jobs,
-    and an asset repository per brand (see ``_assets``)."""
+    an asset repository per brand (see ``_assets``) and, with ``reviews``, review items (``_reviews``;
+    their check jobs would show in the job lists other cases count exactly)."""
     world = build_world(app.state.session_factory, settings)
     ids = dict(world.ids)
     with transaction(app.state.session_factory) as s:
@@ -266,7 +282,77 @@ def build_scene(app: FastAPI, client: TestClient, settings: Settings) -> Scene:
             ids[name] = s.scalars(
                 select(AgencyAssignment.id).where(AgencyAssignment.agency_id == ids[agency])
             ).one()
+    if reviews:
+        _reviews(scene)
     return scene
+
+
+COPY = {
+    "blocked": "全网最好的面霜，三天祛斑，永不复发。",
+    "x": "春季新品上市，轻薄透气，多色可选。",
+    "w": "夏季新品上市，清爽透气。",
+    "w2": "夏季新品上市，清爽透气，多色可选。",
+    "y": "秋季新品上市，柔软保暖。",
+}
+"""Copy under review (copy, not images: no OCR). The blocked text has two blocking findings (an absolute
+and a medical claim); the others are clean."""
+
+
+def _reviews(scene: Scene) -> None:
+    """Review items of both brands past their AI check (run here: the scene has no job workers), all
+    submitted from ``campaign/{x}``:
+
+    - ``rev_x``: agency X's copy/x.txt (a-north), waiting for agency X, commented (``cmt_x``);
+    - ``rev_a``: creative A's blocked copy/a.txt, waiting for the brand, unassigned; its first finding
+      is marked a false alarm (``exc_a``), its second still blocks; commented (``cmt_a``);
+    - ``rev_w``: creative A's copy/w.txt, withdrawn, with a newer version on the branch (resubmittable);
+    - ``rev_y``: agency Y's copy/y.txt; ``rev_b``: creative B's blocked copy/b.txt with ``exc_b``.
+    """
+    client, tokens, ids = scene.client, scene.tokens, scene.ids
+    runtime = scene.app.state.runner.resources[REVIEW_RESOURCE]
+
+    def call(actor: str, url: str, body: dict[str, Any]) -> Any:
+        return _api(client, tokens[actor], "POST", url, body)
+
+    def put(actor: str, x: str, path: str, text: str) -> None:
+        brand = ids[f"brand_{x}"]
+        sha = _upload(client, tokens[actor], brand, COPY[text].encode(), "copy", "text/plain; charset=utf-8")
+        change = {"op": "put", "path": path, "blob": sha}
+        call(
+            actor,
+            f"/v1/brands/{brand}/commits",
+            {"branch": f"campaign/{x}", "message": "m", "changes": [change]},
+        )
+
+    def submit(name: str, actor: str, x: str, path: str, text: str, region: str | None = None) -> None:
+        put(actor, x, path, text)
+        body = {"brand_id": ids[f"brand_{x}"], "branch": f"campaign/{x}", "paths": [path]}
+        if region is not None:
+            body["region_id"] = ids[region]
+        ids[name] = call(actor, "/v1/reviews", body)["items"][0]["id"]
+        assert check_item(runtime, ids[name]), name
+
+    def false_alarm(name: str, actor: str, item: str) -> None:
+        body = {"finding_index": 0, "reason": "a claim the brand can prove"}
+        ids[name] = call(actor, f"/v1/reviews/{ids[item]}/false-alarms", body)["id"]
+
+    def comment(name: str, actor: str, item: str, anchor: dict[str, int] | None = None) -> None:
+        body = {"body": f"a comment on {item}", "anchor": anchor}
+        ids[name] = call(actor, f"/v1/reviews/{ids[item]}/comments", body)["id"]
+
+    submit("rev_x", "agency_x_creative", "a", "copy/x.txt", "x", "a_north")
+    submit("rev_a", "creative_a", "a", "copy/a.txt", "blocked")
+    submit("rev_w", "creative_a", "a", "copy/w.txt", "w")
+    call("creative_a", f"/v1/reviews/{ids['rev_w']}/withdraw", {"reason": "a better line"})
+    put("creative_a", "a", "copy/w.txt", "w2")
+    call("admin_a", f"/v1/reviews/{ids['rev_a']}/assign", {"user_id": None})
+    false_alarm("exc_a", "reviewer_a", "rev_a")
+    comment("cmt_x", "agency_x_reviewer", "rev_x")
+    comment("cmt_a", "reviewer_a", "rev_a", {"finding_index": 1})
+    submit("rev_y", "agency_y_creative", "b", "copy/y.txt", "y")
+    submit("rev_b", "creative_b", "b", "copy/b.txt", "blocked")
+    false_alarm("exc_b", "admin_b", "rev_b")
+    comment("cmt_y", "creative_b", "rev_y")
 
 
 def _row(obj: Any) -> dict[str, Any]:
@@ -315,9 +401,16 @@ def brand_a_state(scene: Scene) -> dict[str, Any]:
             "blob_grants": _rows(s, select(BlobGrant).where(BlobGrant.brand_id == a).order_by("sha256")),
             "blobs": _rows(s, select(Blob).where(Blob.sha256.in_(a_blobs)).order_by(Blob.sha256)),
             "uploads": _rows(s, select(UploadSession).where(UploadSession.brand_id == a).order_by("id")),
+            **{
+                model.__tablename__: _rows(s, select(model).where(model.brand_id == a).order_by(model.id))
+                for model in (ReviewItem, ReviewDecision, ReviewComment, ReviewedException, OutboxEvent)
+            },
             "counts": {
                 model.__tablename__: s.scalar(select(func.count()).select_from(model))
-                for model in (Brand, Region, Agency, AgencyAssignment, User, Membership, Job)
+                for model in (
+                    *(Brand, Region, Agency, AgencyAssignment, User, Membership, Job),
+                    *(ReviewItem, ReviewDecision, ReviewComment, ReviewedException, OutboxEvent),
+                )
             },
         }
     # bytes put through a presigned URL land on the upload's staging key before any row changes
@@ -339,6 +432,9 @@ def brand_a_state(scene: Scene) -> dict[str, Any]:
         f"/v1/brands/{a}/tags",
         f"/v1/brands/{a}/commits?ref=main&limit=500",
         f"/v1/brands/{a}/assets?ref=main&limit=1000",
+        f"/v1/reviews?limit=200&brand_id={a}",
+        f"/v1/reviews/exceptions?brand_id={a}",
+        f"/v1/events?limit=200&brand_id={a}",
     ):
         state[f"api {url}"] = _strip(scene.ok("admin_a", "GET", url))
     return state

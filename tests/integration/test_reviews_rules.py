@@ -559,3 +559,46 @@ def test_bad_submissions_are_refused_and_create_nothing(d: Desk) -> None:
     )
     assert d.ok("admin_a", "GET", "/v1/reviews", params={"brand_id": d.brand})["items"] == []
     assert d.events("admin_a", brand_id=d.brand, type_prefix="review.") == []
+
+
+def test_region_limits_hold_for_threads_exceptions_and_scorecards(d: Desk, settings: Settings) -> None:
+    pepper = settings.auth.key_pepper.get_secret_value()
+    north, south = d.world.ids["a_north"], d.world.ids["a_south"]
+    with transaction(d.app.state.session_factory) as s:
+        _user(s, pepper, d.world, "creative_north", None, [(d.brand, Role.CREATIVE, north)])
+        _user(s, pepper, d.world, "reviewer_north", None, [(d.brand, Role.BRAND_REVIEWER, north)])
+    d.branch("creative_a", "campaign/r")
+    d.put_copy("creative_a", "campaign/r", "copy/r.txt", CLEAN)
+    (southern,) = d.submit("creative_a", "campaign/r", ["copy/r.txt"], region_id=south)
+    southern = d.checked("creative_a", southern["id"])
+    d.ok("reviewer_a", "POST", f"/v1/reviews/{southern['id']}/comments", 201, json={"body": "南区专用"})
+    d.put_copy("creative_north", "campaign/r", "copy/r.txt", "北区专供，春季新品上市。")
+    (northern,) = d.submit("creative_north", "campaign/r", ["copy/r.txt"], region_id=north)
+    # the southern item is out of the northern creative's reach: not superseded, not in its thread
+    assert d.item("creative_a", southern["id"])["state"] == "ai_checked"
+    assert northern["thread_id"] != southern["thread_id"] and northern["version_no"] == 1
+    d.refused("creative_north", "GET", f"/v1/reviews/{southern['id']}/history", 404, "not_found")
+    d.checked("creative_north", northern["id"])
+    assert d.ok("creative_north", "GET", f"/v1/reviews/{northern['id']}/comments") == []
+
+    # reviewed exceptions quote in-house copy: the brand's own staff only
+    d.refused(
+        "agency_x_reviewer", "GET", "/v1/reviews/exceptions", 403, "forbidden", params={"brand_id": d.brand}
+    )
+    d.refused(
+        "agency_x_creative",
+        "GET",
+        "/v1/reviews/exceptions/export",
+        403,
+        "forbidden",
+        params={"brand_id": d.brand},
+    )
+    assert d.ok("reviewer_north", "GET", "/v1/reviews/exceptions", params={"brand_id": d.brand}) == []
+
+    # a region-limited reviewer's scorecard counts its regions' work only
+    card = d.ok(
+        "reviewer_north", "GET", "/v1/reviews/scorecard", params={"brand_id": d.brand, "period": "all"}
+    )
+    assert sum(row["threads"] for row in card["totals"]) == 1
+    card = d.ok("reviewer_a", "GET", "/v1/reviews/scorecard", params={"brand_id": d.brand, "period": "all"})
+    assert sum(row["threads"] for row in card["totals"]) == 2

@@ -24,15 +24,17 @@ from tests.integration import (
     tenancy_cases_access,
     tenancy_cases_assets,
     tenancy_cases_compliance,
+    tenancy_cases_reviews,
     tenancy_cases_work,
 )
-from tests.integration.tenancy_scene import CASES, Scene, brand_a_state, build_scene
+from tests.integration.tenancy_scene import CASES, REVIEW_CASES, Scene, brand_a_state, build_scene
 
 CASE_MODULES = (  # importing them registers their cases
     tenancy_cases_access,
     tenancy_cases_work,
     tenancy_cases_assets,
     tenancy_cases_compliance,
+    tenancy_cases_reviews,
 )
 
 
@@ -43,8 +45,12 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def scene(app: FastAPI, client: TestClient, settings: Settings) -> Scene:
-    return build_scene(app, client, settings)
+def scene(request: pytest.FixtureRequest, app: FastAPI, client: TestClient, settings: Settings) -> Scene:
+    """With review items only for the review routes' cases (their check jobs would show in the job
+    lists other cases count exactly)."""
+    callspec = getattr(request.node, "callspec", None)
+    route = callspec.params.get("route") if callspec is not None else None
+    return build_scene(app, client, settings, reviews=route in REVIEW_CASES)
 
 
 def test_every_route_has_an_isolation_case(sqlite_url: str, tmp_path: Path) -> None:
