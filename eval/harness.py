@@ -21,6 +21,8 @@ BENCHES: dict[str, str] = {
     "api": "eval.benches.api:run",
     "asset-store": "eval.benches.asset_store:run",
     "compliance": "eval.benches.compliance:run",
+    "copy": "eval.benches.copy:run",
+    "llm": "eval.benches.llm:run",
 }
 EVALS: dict[str, str] = {"compliance": "eval.evals.compliance:run"}
 

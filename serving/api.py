@@ -29,11 +29,14 @@ from serving.db import make_engine, make_session_factory
 from serving.events.router import router as events_router
 from serving.gateway.inprocess import InProcessGateway
 from serving.gateway.protocol import ModelGateway
+from serving.generation.copy_job import RESOURCE as GENERATION_RESOURCE
+from serving.generation.store import GenerationStore
 from serving.health import router as health_router
 from serving.jobs.bus import JobEventBus
 from serving.jobs.router import router as jobs_router
 from serving.jobs.runner import JobRunner
 from serving.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from serving.openai_compat.router import router as openai_router
 from serving.problem import install_problem_handlers
 from serving.reviews.ai_check import RESOURCE as REVIEW_RESOURCE
 from serving.reviews.ai_check import ReviewRuntime
@@ -59,7 +62,7 @@ def create_app(
     engine = make_engine(
         settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
     )
-    model_gateway: ModelGateway = gateway or InProcessGateway()
+    model_gateway: ModelGateway = gateway or InProcessGateway(settings.llm_config())
     registry = CollectorRegistry()
     assets = build_asset_services(settings)
     review_env = ReviewEnv(assets, settings.reviews)
@@ -82,7 +85,12 @@ def create_app(
             model_gateway,
             settings.jobs,
             bus,
-            resources={REVIEW_RESOURCE: review_runtime},
+            resources={
+                REVIEW_RESOURCE: review_runtime,
+                GENERATION_RESOURCE: GenerationStore(
+                    app.state.session_factory, assets, app.state.checker, settings.llm.model
+                ),
+            },
         )
         app.state.bus = bus
         app.state.runner = runner
@@ -124,6 +132,7 @@ def create_app(
         compliance_router,
         reviews_router,
         events_router,
+        openai_router,
     ):
         app.include_router(router)
 

@@ -13,9 +13,20 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
 
     from serving.deployments.echo import EchoDeployment
     from serving.deployments.ingress import AtelierIngress
+    from serving.deployments.llm import LLMDeployment, TextEmbedDeployment
 
     config = AppArgs.model_validate(args or {})
     echo_deployment: Any = serve.deployment(EchoDeployment, name="echo")
     ingress_deployment: Any = serve.deployment(AtelierIngress, name="ingress")
     echo = echo_deployment.options(**config.echo.ray_options()).bind()
-    return ingress_deployment.options(**config.ingress.ray_options()).bind(echo)
+    llm: Any = None
+    if config.llm is not None:
+        llm_deployment: Any = serve.deployment(LLMDeployment, name="llm")
+        llm = llm_deployment.options(**config.llm.ray_options()).bind(
+            config.llm.max_batch_size, config.llm.batch_wait_timeout_s
+        )
+    text_embed: Any = None
+    if config.text_embed is not None:
+        embed_deployment: Any = serve.deployment(TextEmbedDeployment, name="text_embed")
+        text_embed = embed_deployment.options(**config.text_embed.ray_options()).bind()
+    return ingress_deployment.options(**config.ingress.ray_options()).bind(echo, llm, text_embed)

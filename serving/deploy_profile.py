@@ -49,6 +49,15 @@ class DeploymentOptions(_Strict):
         return options
 
 
+class LLMOptions(DeploymentOptions):
+    max_batch_size: int = Field(
+        default=8, ge=1, le=1024, description="Requests decoded together per replica."
+    )
+    batch_wait_timeout_s: float = Field(
+        default=0.02, ge=0, le=5, description="How long a batch waits to fill before it runs."
+    )
+
+
 class AppArgs(_Strict):
     """Per-deployment resources of the Atelier application."""
 
@@ -59,6 +68,14 @@ class AppArgs(_Strict):
     echo: DeploymentOptions = Field(
         default_factory=lambda: DeploymentOptions(num_cpus=0.1),
         description="Diagnostic echo model deployment.",
+    )
+    llm: LLMOptions | None = Field(
+        default_factory=lambda: LLMOptions(num_cpus=1.0, max_ongoing_requests=64),
+        description="Copywriting LLM (backend and model from the `llm` settings); null: none.",
+    )
+    text_embed: DeploymentOptions | None = Field(
+        default_factory=lambda: DeploymentOptions(num_cpus=0.25, max_ongoing_requests=32),
+        description="Multilingual text encoder (variant dedupe, text search); null: none.",
     )
 
 

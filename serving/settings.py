@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipelines.llm.config import LLMConfig
+
 DEV_PEPPER = "atelier-development-pepper-change-me"
 
 
@@ -137,6 +139,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     reviews: ReviewSettings = Field(default_factory=ReviewSettings, description="The review queue.")
+    llm: LLMConfig = Field(default_factory=LLMConfig, description="The copywriting LLM backend and model.")
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
@@ -153,6 +156,10 @@ class Settings(BaseSettings):
         if self.database.url:
             return self.database.url
         return f"sqlite:///{(self.data_dir / 'atelier.db').resolve()}"
+
+    def llm_config(self) -> LLMConfig:
+        """``llm`` with the model dir defaulted from the top-level ``model_dir``."""
+        return self.llm.model_copy(update={"model_dir": self.llm.model_dir or self.model_dir})
 
     def ensure_data_dir(self) -> Path:
         """Create the data dir if needed and return its absolute path."""

@@ -55,6 +55,9 @@ def _repo() -> Iterator[tuple[Callable[[str], tuple[Session, Repository]], Asset
     except (AssetStoreError, AtelierError) as exc:
         code = getattr(exc, "code", "error")
         console.print(f"[red]error[/red] {code}: {exc}")
+        details = getattr(exc, "details", None) or {}
+        for violation in details.get("violations", [])[:50]:  # the merge gate says why, per path
+            console.print(f"  {violation['path']}: {violation['code']} ({violation['message']})")
         raise typer.Exit(2) from None
     finally:
         engine.dispose()

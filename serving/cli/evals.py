@@ -38,9 +38,19 @@ def _run(kind: str, name: str, as_json: bool, options: dict[str, Any] | None = N
 def bench_command(
     name: Annotated[str, typer.Argument(help="Benchmark name, or 'all'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result JSON as the last line.")] = False,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-o", help="KEY=VALUE passed to the benchmark (e.g. briefs=1)."),
+    ] = None,
 ) -> None:
     """Run a benchmark; results go to eval/results/NAME.json."""
-    _run("bench", name, as_json)
+    options: dict[str, object] = {}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"--option wants KEY=VALUE, got {item!r}")
+        options[key] = value
+    _run("bench", name, as_json, options or None)
 
 
 def eval_command(

@@ -1,23 +1,64 @@
-"""Gateway that runs pipelines in this process (``atelier serve --no-ray`` and tests)."""
+"""Gateway that runs pipelines in this process (``atelier serve --no-ray`` and tests).
+
+Models load on first use, not at start-up: the API answers at once and the first generation pays
+the load (the LLM ~1 s from the GGUF cache, the text encoder a few seconds).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Sequence
 
 from pipelines.diagnostics import EchoModel, EchoRequest, EchoResult
+from pipelines.llm.config import LLMConfig
+from pipelines.llm.protocol import LLMBackend
+from pipelines.llm.registry import open_llm
+from pipelines.llm.types import ChatRequest, ChatResult
 
 
 class InProcessGateway:
     name = "inprocess"
 
-    def __init__(self) -> None:
+    def __init__(self, llm: LLMConfig | None = None) -> None:
         self._echo = EchoModel()
+        self._llm_config = llm or LLMConfig()
+        self._llm: LLMBackend | None = None
+        self._encoder: object | None = None
+        self._lock = threading.Lock()
+
+    def _backend(self) -> LLMBackend:
+        with self._lock:
+            if self._llm is None:
+                self._llm = open_llm(self._llm_config)
+            backend = self._llm
+        backend.load()
+        return backend
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         return await asyncio.to_thread(self._echo.predict, request)
 
+    async def chat(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
+        return await asyncio.to_thread(lambda: self._backend().chat(list(requests)))
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        from pipelines.embeddings.text import UseMultilingualEncoder
+
+        def encode() -> list[list[float]]:
+            with self._lock:
+                if self._encoder is None:
+                    self._encoder = UseMultilingualEncoder()
+                encoder = self._encoder
+            assert isinstance(encoder, UseMultilingualEncoder)
+            return [[float(v) for v in row] for row in encoder.encode(list(texts))]
+
+        return await asyncio.to_thread(encode)
+
     async def check(self) -> dict[str, str]:
-        return {"echo": "ok"}
+        return {"echo": "ok", "llm": "ok"}  # the LLM loads on first use; a missing model fails that job
 
     async def aclose(self) -> None:
-        return None
+        with self._lock:
+            backend, self._llm = self._llm, None
+        if backend is not None:
+            await asyncio.to_thread(backend.close)

@@ -3,31 +3,56 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from pipelines.diagnostics import EchoRequest, EchoResult
+from pipelines.llm.types import ChatRequest, ChatResult
 
 CHECK_TIMEOUT_S = 5.0
 
 
 class RayServeGateway:
-    """Calls model deployments through their handles; payloads cross as plain dicts."""
+    """Calls model deployments through their handles; payloads cross as plain dicts.
+
+    Chat requests go one per call so the LLM deployment's ``@serve.batch`` groups requests from every
+    caller (jobs, the OpenAI-compatible route) into one decoding batch.
+    """
 
     name = "ray_serve"
 
-    def __init__(self, echo_handle: Any) -> None:
+    def __init__(self, echo_handle: Any, llm_handle: Any = None, text_embed_handle: Any = None) -> None:
         self._echo = echo_handle
+        self._llm = llm_handle
+        self._text_embed = text_embed_handle
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         payload = await self._echo.predict.remote(request.model_dump())
         return EchoResult.model_validate(payload)
 
+    async def chat(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
+        if self._llm is None:
+            raise RuntimeError("this Serve application has no LLM deployment")
+        payloads = await asyncio.gather(*(self._llm.chat.remote(r.model_dump()) for r in requests))
+        return [ChatResult.model_validate(p) for p in payloads]
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        if self._text_embed is None:
+            raise RuntimeError("this Serve application has no text embedding deployment")
+        vectors: list[list[float]] = await self._text_embed.embed.remote(list(texts))
+        return vectors
+
     async def check(self) -> dict[str, str]:
-        try:
-            status = await asyncio.wait_for(self._echo.ping.remote(), CHECK_TIMEOUT_S)
-        except Exception as exc:  # any failure to reach the replica means not ready
-            return {"echo": f"unreachable: {type(exc).__name__}"}
-        return {"echo": str(status)}
+        handles = {"echo": self._echo, "llm": self._llm, "text_embed": self._text_embed}
+        status: dict[str, str] = {}
+        for name, handle in handles.items():
+            if handle is None:
+                continue
+            try:
+                status[name] = str(await asyncio.wait_for(handle.ping.remote(), CHECK_TIMEOUT_S))
+            except Exception as exc:  # any failure to reach the replica means not ready
+                status[name] = f"unreachable: {type(exc).__name__}"
+        return status
 
     async def aclose(self) -> None:
         return None

@@ -56,7 +56,11 @@ class JobKind(ABC):
 
 JOB_KINDS = Registry(
     "job kind",
-    {"echo": "serving.jobs.echo:EchoJob", "review_check": "serving.reviews.ai_check:ReviewCheckJob"},
+    {
+        "echo": "serving.jobs.echo:EchoJob",
+        "copy": "serving.generation.copy_job:CopyJob",
+        "review_check": "serving.reviews.ai_check:ReviewCheckJob",
+    },
 )
 
 

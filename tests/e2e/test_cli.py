@@ -154,7 +154,7 @@ def test_serve_no_ray_answers(seeded: tuple[Path, dict[str, str], str]) -> None:
         assert httpx.get(f"{base_url}/healthz").json()["status"] == "ok"
         ready = httpx.get(f"{base_url}/readyz")
         assert ready.status_code == 200
-        assert ready.json()["checks"]["models"] == {"echo": "ok"}
+        assert ready.json()["checks"]["models"] == {"echo": "ok", "llm": "ok"}
         me = httpx.get(f"{base_url}/v1/me", headers=_bearer(demo_token))
         assert me.status_code == 200
         assert len(me.headers.get_list("x-request-id")) == 1

@@ -9,8 +9,24 @@ from PIL import Image
 from tests.e2e.procs import cli_env, run_cli
 
 
+def test_the_cli_cannot_put_unreviewed_assets_on_main(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "data")  # default settings: the review queue gates main
+    run_cli(["db", "upgrade"], env)
+    run_cli(["brand", "create", "acme", "--name", "Acme"], env)
+    slogan = tmp_path / "slogan.txt"
+    slogan.write_text("双11 口红 新色上市", encoding="utf-8")
+    refused = run_cli(["assets", "upload", "acme", str(slogan)], env, check=False)
+    assert refused.returncode == 2 and "merge_blocked" in refused.stdout and "not_reviewed" in refused.stdout
+    run_cli(["assets", "branch", "acme", "import/1"], env)
+    run_cli(["assets", "upload", "acme", str(slogan), "--branch", "import/1"], env)  # a branch is fine
+    assert "slogan.txt" not in run_cli(["assets", "ls", "acme"], env).stdout
+    merge = run_cli(["assets", "merge", "acme", "import/1"], env, check=False)
+    assert merge.returncode == 2 and "merge_blocked" in merge.stdout
+
+
 def test_assets_cli_round_trip(tmp_path: Path) -> None:
-    env = cli_env(tmp_path / "data")
+    # the repository mechanics, with the review gate off (as a deployment without the review queue runs)
+    env = cli_env(tmp_path / "data", ATELIER_REVIEWS__GATE_MAIN="false")
     run_cli(["db", "upgrade"], env)
     run_cli(["brand", "create", "acme", "--name", "Acme"], env)
     folder = tmp_path / "drop"

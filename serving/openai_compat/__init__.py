@@ -1,0 +1,1 @@
+"""OpenAI-compatible chat completions over the copywriting LLM, for systems that already speak it."""
