@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from compliance_rules.checker import Checker
-from pipelines.copywriting.brief import parse_brief
-from pipelines.copywriting.metrics import summarise
-from pipelines.copywriting.pipeline import CopywritingPipeline
 from pipelines.embeddings.text import UseMultilingualEncoder
 from pipelines.llm.config import LLMConfig
 from pipelines.llm.registry import open_llm
+from serving.generation.copywriting.brief import parse_brief
+from serving.generation.copywriting.metrics import summarise
+from serving.generation.copywriting.pipeline import CopywritingPipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 BRIEFS = ROOT / "eval" / "datasets" / "copy_briefs_zh.jsonl"

@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipelines.copywriting.brief import CopyBrief, parse_brief
-from pipelines.copywriting.errors import CopywritingError
-from pipelines.copywriting.pipeline import CopywritingPipeline
-from pipelines.copywriting.result import CopyProgress, CopyResult
-from serving.errors import InvalidInput
+from serving.errors import InvalidInput, ServiceUnavailable
 from serving.generation.adapters import GatewayEncoder, GatewayLLM
+from serving.generation.copywriting.brief import CopyBrief, parse_brief
+from serving.generation.copywriting.errors import CopywritingError, GenerationFailed
+from serving.generation.copywriting.pipeline import CopywritingPipeline
+from serving.generation.copywriting.result import CopyProgress, CopyResult
 from serving.generation.store import GenerationStore
 from serving.jobs.kinds import JobContext, JobKind
 
@@ -64,6 +64,8 @@ class CopyJob(JobKind):
 
         try:
             result: CopyResult = await asyncio.to_thread(pipeline.run, copy_brief, progress)
+        except GenerationFailed as exc:  # the model backend is down: not the brief's fault
+            raise ServiceUnavailable(str(exc), code=exc.code) from exc
         except CopywritingError as exc:
             raise InvalidInput(str(exc), code=exc.code) from exc
         ctx.raise_if_cancelled()

@@ -13,11 +13,11 @@ from asset_store.media import AssetKind
 from asset_store.repo.metadata import AssetMetadata, Generation, Lineage, Source, Tag, TagSource
 from asset_store.repo.repository import DEFAULT_BRANCH, PutAsset
 from compliance_rules.checker import Checker
-from pipelines.copywriting.brief import CopyBrief
-from pipelines.copywriting.result import CopyResult, Variant
 from serving.assets.ingest import ingest
 from serving.assets.services import AssetServices
 from serving.db import transaction
+from serving.generation.copywriting.brief import CopyBrief
+from serving.generation.copywriting.result import CopyResult, Variant
 
 PIPELINE_VERSION = "copywriting/1"
 

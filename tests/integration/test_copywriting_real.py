@@ -10,13 +10,13 @@ import pytest
 
 from compliance_rules.checker import Checker
 from compliance_rules.models import Verdict
-from pipelines.copywriting import CopyBrief, CopywritingPipeline
-from pipelines.copywriting.dedupe import DUPLICATE_COSINE
-from pipelines.copywriting.metrics import summarise, within_limits
 from pipelines.embeddings.text import UseMultilingualEncoder
 from pipelines.llm.config import LLMConfig
 from pipelines.llm.protocol import LLMBackend
 from pipelines.llm.registry import open_llm
+from serving.generation.copywriting import CopyBrief, CopywritingPipeline
+from serving.generation.copywriting.dedupe import DUPLICATE_COSINE
+from serving.generation.copywriting.metrics import summarise, within_limits
 
 pytestmark = pytest.mark.slow
 

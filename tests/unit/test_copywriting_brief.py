@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from pipelines.copywriting.brief import MAX_VARIANTS, CopyBrief, contradictions, parse_brief
-from pipelines.copywriting.errors import CopywritingError, InvalidBrief
-from pipelines.copywriting.guard import has_injection, sanitise, strip_injection
+from serving.generation.copywriting.brief import MAX_VARIANTS, CopyBrief, contradictions, parse_brief
+from serving.generation.copywriting.errors import CopywritingError, InvalidBrief
+from serving.generation.copywriting.guard import has_injection, sanitise, strip_injection
 
 
 def brief(**changes: Any) -> dict[str, Any]:

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from compliance_rules.models import Verdict
-from pipelines.copywriting.dedupe import Deduper, text_key
-from pipelines.copywriting.metrics import distinct_n, max_pair_cosine, summarise, units
-from pipelines.copywriting.planner import Plan
-from pipelines.copywriting.result import CopyResult, CopyStats, Lineage, Variant
 from pipelines.embeddings.text import HashingEncoder, TextEncoder, UseMultilingualEncoder, l2_normalise
+from serving.generation.copywriting.dedupe import Deduper, text_key
+from serving.generation.copywriting.metrics import distinct_n, max_pair_cosine, summarise, units
+from serving.generation.copywriting.planner import Plan
+from serving.generation.copywriting.result import CopyResult, CopyStats, Lineage, Variant
 
 
 def test_hashing_encoder_is_deterministic_and_normalised() -> None:

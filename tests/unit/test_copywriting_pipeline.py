@@ -12,11 +12,11 @@ import pytest
 from compliance_rules.brand import BrandVI, BrandWord
 from compliance_rules.checker import Checker
 from compliance_rules.models import Verdict
-from pipelines.copywriting import CopyBrief, CopyProgress, CopywritingPipeline, CopywritingSettings
-from pipelines.copywriting.errors import GenerationFailed, InvalidBrief
-from pipelines.copywriting.metrics import within_limits
 from pipelines.embeddings.text import HashingEncoder
 from pipelines.llm.types import ChatRequest
+from serving.generation.copywriting import CopyBrief, CopyProgress, CopywritingPipeline, CopywritingSettings
+from serving.generation.copywriting.errors import GenerationFailed, InvalidBrief
+from serving.generation.copywriting.metrics import within_limits
 from tests.unit.test_copywriting_fake_llm import WORDS, ScriptedLLM, is_rewrite, note, varied_note
 
 CHECKER = Checker.builtin()

@@ -6,10 +6,10 @@ import itertools
 import json
 
 from compliance_rules.engine import Engine
-from pipelines.copywriting.brief import CopyBrief
-from pipelines.copywriting.formats import format_for
-from pipelines.copywriting.planner import ANGLES, HOOKS, Plan, derive_seed, plans
-from pipelines.copywriting.prompts import (
+from serving.generation.copywriting.brief import CopyBrief
+from serving.generation.copywriting.formats import format_for
+from serving.generation.copywriting.planner import ANGLES, HOOKS, Plan, derive_seed, plans
+from serving.generation.copywriting.prompts import (
     PROMPT_VERSION,
     generation_messages,
     leaks_directions,

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from pipelines.copywriting.formats import CopyFormat
+from serving.generation.copywriting.formats import CopyFormat
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")

@@ -12,25 +12,32 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from compliance_rules.brand import BrandVI
 from compliance_rules.checker import Checker
-from pipelines.copywriting.brief import CopyBrief, parse_brief, with_brand_kit
-from pipelines.copywriting.compliance_loop import Checked, ComplianceGate
-from pipelines.copywriting.dedupe import DUPLICATE_COSINE, Deduper
-from pipelines.copywriting.errors import GenerationFailed
-from pipelines.copywriting.formats import CopyFormat, FormatViolation, format_for
-from pipelines.copywriting.guard import sanitise
-from pipelines.copywriting.parse import ParseFailure, parse_answer
-from pipelines.copywriting.planner import Plan, derive_seed, plans
-from pipelines.copywriting.prompts import (
+from pipelines.embeddings.text import TextEncoder
+from pipelines.llm.protocol import LLMBackend, LLMError
+from pipelines.llm.types import ChatRequest, ChatResult, SamplingParams
+from serving.generation.copywriting.brief import CopyBrief, parse_brief, with_brand_kit
+from serving.generation.copywriting.compliance_loop import Checked, ComplianceGate
+from serving.generation.copywriting.dedupe import DUPLICATE_COSINE, Deduper
+from serving.generation.copywriting.errors import GenerationFailed
+from serving.generation.copywriting.formats import CopyFormat, FormatViolation, format_for
+from serving.generation.copywriting.guard import sanitise
+from serving.generation.copywriting.parse import ParseFailure, parse_answer
+from serving.generation.copywriting.planner import Plan, derive_seed, plans
+from serving.generation.copywriting.prompts import (
     PROMPT_VERSION,
     generation_messages,
     leaks_directions,
     max_tokens,
     rewrite_messages,
 )
-from pipelines.copywriting.result import CopyProgress, CopyResult, CopyStats, Lineage, Status, Variant
-from pipelines.embeddings.text import TextEncoder
-from pipelines.llm.protocol import LLMBackend, LLMError
-from pipelines.llm.types import ChatRequest, ChatResult, SamplingParams
+from serving.generation.copywriting.result import (
+    CopyProgress,
+    CopyResult,
+    CopyStats,
+    Lineage,
+    Status,
+    Variant,
+)
 
 ProgressCallback = Callable[[CopyProgress], None]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.copywriting.brief import CopyBrief
+from serving.generation.copywriting.brief import CopyBrief
 
 _PATTERNS = [
     r"ignore\s+(?:all\s+|the\s+|any\s+|your\s+|previous\s+|above\s+|prior\s+)*(?:rules?|instructions?|prompts?|guidelines?)",

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from compliance_rules.models import Finding, Verdict
-from pipelines.copywriting.planner import Plan
+from serving.generation.copywriting.planner import Plan
 
 Status = Literal["ok", "rewritten", "flagged"]
 

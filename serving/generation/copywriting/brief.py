@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from compliance_rules.brand import BrandVI
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.taxonomy import resolve_industry, resolve_platform
-from pipelines.copywriting.errors import InvalidBrief
+from serving.generation.copywriting.errors import InvalidBrief
 
 MAX_VARIANTS = 200
 """Most variants one brief may ask for (more is refused with code ``too_many_variants``)."""

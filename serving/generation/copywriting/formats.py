@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from compliance_rules.schema import PlatformSpec
-from pipelines.copywriting.brief import Length
+from serving.generation.copywriting.brief import Length
 
 Fields = dict[str, str | list[str]]
 Shape = Literal["note", "video_script", "article", "listing", "post", "slogan"]

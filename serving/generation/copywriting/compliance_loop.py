@@ -9,9 +9,9 @@ from compliance_rules.brand import BrandVI, BrandWord
 from compliance_rules.checker import Checker
 from compliance_rules.models import CheckResult, Finding, Severity, Source, Verdict, verdict_of
 from compliance_rules.normalize import normalize
-from pipelines.copywriting.brief import CopyBrief
-from pipelines.copywriting.errors import InvalidBrief
-from pipelines.copywriting.formats import CopyFormat, Fields
+from serving.generation.copywriting.brief import CopyBrief
+from serving.generation.copywriting.errors import InvalidBrief
+from serving.generation.copywriting.formats import CopyFormat, Fields
 
 REQUIRED_WORD = "BRAND_REQUIRED_WORD_MISSING"
 

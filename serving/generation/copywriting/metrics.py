@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from compliance_rules.models import Severity, Verdict
-from pipelines.copywriting.formats import schema_violations
-from pipelines.copywriting.result import CopyResult, Variant
 from pipelines.embeddings.text import TextEncoder
+from serving.generation.copywriting.formats import schema_violations
+from serving.generation.copywriting.result import CopyResult, Variant
 
 _WORD = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9\W]|[\u4e00-\u9fff]", re.UNICODE)
 

@@ -9,10 +9,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pipelines.copywriting.brief import CopyBrief
-from pipelines.copywriting.formats import CopyFormat, Fields, FieldSpec
-from pipelines.copywriting.planner import Plan
 from pipelines.llm.types import ChatMessage
+from serving.generation.copywriting.brief import CopyBrief
+from serving.generation.copywriting.formats import CopyFormat, Fields, FieldSpec
+from serving.generation.copywriting.planner import Plan
 
 PROMPT_VERSION = "copy-2026.11.1"
 
