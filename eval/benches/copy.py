@@ -36,6 +36,8 @@ def _config() -> LLMConfig:
 def run(briefs: int | str | None = None, variants: int | str | None = None) -> dict[str, Any]:
     rows = [json.loads(line) for line in BRIEFS.read_text(encoding="utf-8").splitlines() if line.strip()]
     if briefs is not None:
+        if int(briefs) < 1:
+            raise ValueError(f"briefs must be at least 1 (there are {len(rows)} in {BRIEFS.name})")
         rows = rows[: int(briefs)]
     config = _config()
     llm = open_llm(config)
