@@ -23,8 +23,13 @@ BENCHES: dict[str, str] = {
     "compliance": "eval.benches.compliance:run",
     "copy": "eval.benches.copy:run",
     "llm": "eval.benches.llm:run",
+    "search": "eval.benches.search:run",
+    "vision": "eval.benches.vision:run",
 }
-EVALS: dict[str, str] = {"compliance": "eval.evals.compliance:run"}
+EVALS: dict[str, str] = {
+    "compliance": "eval.evals.compliance:run",
+    "vision": "eval.evals.vision:run",
+}
 
 
 def registry(kind: Kind) -> dict[str, str]:

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from asset_store.errors import StorageUnavailable
+from asset_store.vectors import open_vector_index
 from compliance_rules.checker import Checker
 from serving import __version__
 from serving.assets.content_router import STREAMED_UPLOADS
@@ -45,6 +46,10 @@ from serving.reviews.service import ReviewEnv
 from serving.settings import Settings
 from serving.tenancy.router import router as tenancy_router
 from serving.tenancy.users_router import router as users_router
+from serving.vision.brand_router import router as search_brand_router
+from serving.vision.router import router as search_router
+from serving.vision.runtime import RESOURCE as VISION_RESOURCE
+from serving.vision.runtime import VisionRuntime
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 log = logging.getLogger(__name__)
@@ -62,10 +67,18 @@ def create_app(
     engine = make_engine(
         settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
     )
-    model_gateway: ModelGateway = gateway or InProcessGateway(settings.llm_config())
+    model_gateway: ModelGateway = gateway or InProcessGateway(settings.llm_config(), settings.vision_config())
     registry = CollectorRegistry()
     assets = build_asset_services(settings)
     review_env = ReviewEnv(assets, settings.reviews)
+    session_factory = make_session_factory(engine)
+    api_key = settings.vector.api_key.get_secret_value() if settings.vector.api_key else None
+    vision = VisionRuntime(
+        session_factory,
+        assets,
+        settings.search,
+        open_vector_index(settings.vector.url, api_key, settings.data_dir),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -88,8 +101,15 @@ def create_app(
             resources={
                 REVIEW_RESOURCE: review_runtime,
                 GENERATION_RESOURCE: GenerationStore(
-                    app.state.session_factory, assets, app.state.checker, settings.llm.model
+                    app.state.session_factory,
+                    assets,
+                    app.state.checker,
+                    settings.llm.model,
+                    concurrent_requests=settings.llm.n_parallel,
+                    copywriting=settings.copywriting,
+                    brand_packs=app.state.brand_packs,
                 ),
+                VISION_RESOURCE: vision,
             },
         )
         app.state.bus = bus
@@ -102,6 +122,7 @@ def create_app(
         finally:
             await runner.stop()
             await model_gateway.aclose()
+            vision.close()
             engine.dispose()
 
     app = FastAPI(
@@ -112,7 +133,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = session_factory
+    app.state.vision = vision
     app.state.gateway = model_gateway
     app.state.metrics_registry = registry
     app.state.assets = assets
@@ -132,6 +154,8 @@ def create_app(
         compliance_router,
         reviews_router,
         events_router,
+        search_router,
+        search_brand_router,
         openai_router,
     ):
         app.include_router(router)

@@ -14,6 +14,7 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
     from serving.deployments.echo import EchoDeployment
     from serving.deployments.ingress import AtelierIngress
     from serving.deployments.llm import LLMDeployment, TextEmbedDeployment
+    from serving.deployments.vision import VisionDeployment
 
     config = AppArgs.model_validate(args or {})
     echo_deployment: Any = serve.deployment(EchoDeployment, name="echo")
@@ -29,4 +30,10 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
     if config.text_embed is not None:
         embed_deployment: Any = serve.deployment(TextEmbedDeployment, name="text_embed")
         text_embed = embed_deployment.options(**config.text_embed.ray_options()).bind()
-    return ingress_deployment.options(**config.ingress.ray_options()).bind(echo, llm, text_embed)
+    vision: Any = None
+    if config.vision is not None:
+        vision_deployment: Any = serve.deployment(VisionDeployment, name="vision")
+        vision = vision_deployment.options(**config.vision.ray_options()).bind(
+            config.vision.max_batch_size, config.vision.batch_wait_timeout_s
+        )
+    return ingress_deployment.options(**config.ingress.ray_options()).bind(echo, llm, text_embed, vision)

@@ -58,6 +58,15 @@ class LLMOptions(DeploymentOptions):
     )
 
 
+class VisionOptions(DeploymentOptions):
+    max_batch_size: int = Field(
+        default=16, ge=1, le=1024, description="Images analysed together per replica (one forward pass)."
+    )
+    batch_wait_timeout_s: float = Field(
+        default=0.02, ge=0, le=5, description="How long a batch waits to fill before it runs."
+    )
+
+
 class AppArgs(_Strict):
     """Per-deployment resources of the Atelier application."""
 
@@ -76,6 +85,11 @@ class AppArgs(_Strict):
     text_embed: DeploymentOptions | None = Field(
         default_factory=lambda: DeploymentOptions(num_cpus=0.25, max_ongoing_requests=32),
         description="Multilingual text encoder (variant dedupe, text search); null: none.",
+    )
+    vision: VisionOptions | None = Field(
+        default_factory=lambda: VisionOptions(num_cpus=1.0, max_ongoing_requests=64),
+        description="Image tagger and OCR (encoder from the `vision` settings) for indexing and image "
+        "search; null: none.",
     )
 
 

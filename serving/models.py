@@ -8,6 +8,14 @@ from serving.events.models import OutboxEvent
 from serving.jobs.models import Job, JobEvent
 from serving.reviews.models import ReviewComment, ReviewDecision, ReviewedException, ReviewItem
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
+from serving.vision.models import (
+    BrandCustomTag,
+    SearchDoc,
+    SearchDuplicate,
+    SearchIndexState,
+    SearchTerm,
+    VisionAnalysis,
+)
 
 __all__ = [
     "Blob",
@@ -34,4 +42,10 @@ __all__ = [
     "ReviewItem",
     "ReviewedException",
     "User",
+    "BrandCustomTag",
+    "SearchDoc",
+    "SearchDuplicate",
+    "SearchIndexState",
+    "SearchTerm",
+    "VisionAnalysis",
 ]

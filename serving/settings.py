@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipelines.llm.config import LLMConfig
+from pipelines.vision.config import VisionConfig
+from serving.generation.copy_settings import CopywritingSettings
 
 DEV_PEPPER = "atelier-development-pepper-change-me"
 
@@ -117,6 +119,60 @@ class ReviewSettings(_Section):
     )
 
 
+class SearchSettings(_Section):
+    auto_index: bool = Field(
+        default=True, description="Queue a search_index job after every commit that moves a branch."
+    )
+    ocr_on_index: bool = Field(
+        default=True, description="Read text in images that look like they hold some (posters) when indexing."
+    )
+    rrf_k: int = Field(
+        default=60, ge=1, le=1000, description="Reciprocal rank fusion constant: score = sum of 1/(k + rank)."
+    )
+    semantic_min_score: float = Field(
+        default=0.25,
+        ge=-1,
+        le=1,
+        description="Least cosine for a semantic text hit (multilingual USE: related text scores 0.3 and up, "
+        "unrelated 0.25 and below).",
+    )
+    image_text_min_score: float = Field(
+        default=0.2, ge=-1, le=1, description="Least cosine for a text → image hit (CLIP-like encoders)."
+    )
+    candidates: int = Field(
+        default=100,
+        ge=10,
+        le=2000,
+        description="Hits each search leg contributes before fusion (so also how deep pages go).",
+    )
+    optimize_after: int = Field(
+        default=20_000,
+        ge=0,
+        description="After this many vector writes to a collection, an index job builds its HNSW graph "
+        "(embedded index only; ~75 s per 100k points on 2 cores) so searches stop scanning; 0: never.",
+    )
+    duplicate_max_hamming: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="Most pHash bits two near-duplicates may differ in (flips considered); "
+        "unset: the vision layer's NEAR_DUPLICATE_MAX_DISTANCE.",
+    )
+    duplicate_min_cosine: float = Field(
+        default=0.95,
+        gt=0,
+        le=1,
+        description="Image-embedding cosine from which two images are near-duplicates.",
+    )
+    index_batch: int = Field(default=16, ge=1, le=256, description="Assets analysed and written per batch.")
+    custom_tag_margin: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="A learned custom-tag threshold lies at most this far below its least typical example.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything Atelier can be configured with. Environment: ``ATELIER_DATABASE__URL`` etc."""
 
@@ -140,6 +196,11 @@ class Settings(BaseSettings):
     jobs: JobSettings = Field(default_factory=JobSettings)
     reviews: ReviewSettings = Field(default_factory=ReviewSettings, description="The review queue.")
     llm: LLMConfig = Field(default_factory=LLMConfig, description="The copywriting LLM backend and model.")
+    copywriting: CopywritingSettings = Field(
+        default_factory=CopywritingSettings, description="How copy jobs sample, schedule and retry."
+    )
+    vision: VisionConfig = Field(default_factory=VisionConfig, description="The image encoder and tagger.")
+    search: SearchSettings = Field(default_factory=SearchSettings, description="Asset search and its index.")
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
@@ -160,6 +221,10 @@ class Settings(BaseSettings):
     def llm_config(self) -> LLMConfig:
         """``llm`` with the model dir defaulted from the top-level ``model_dir``."""
         return self.llm.model_copy(update={"model_dir": self.llm.model_dir or self.model_dir})
+
+    def vision_config(self) -> VisionConfig:
+        """``vision`` with the model dir defaulted from the top-level ``model_dir``."""
+        return self.vision.model_copy(update={"model_dir": self.vision.model_dir or self.model_dir})
 
     def ensure_data_dir(self) -> Path:
         """Create the data dir if needed and return its absolute path."""

@@ -83,6 +83,9 @@ def make_settings(db_url: str, data_dir: Path, **overrides: object) -> Settings:
         "jobs": {"poll_seconds": 0.05, "lease_seconds": 3.0, "workers": 2},
         # The repository's own tests commit to main directly; the review queue's tests turn the gate on.
         "reviews": {"gate_main": False},
+        "vision": {"backend": "fake", "ocr": False},
+        # Commits queue no search-index jobs unless a test asks for them (they would show in job lists).
+        "search": {"auto_index": False},
     }
     values.update(overrides)
     return Settings.model_validate(values)

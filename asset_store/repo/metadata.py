@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+TagName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class TagSource(StrEnum):
@@ -76,6 +79,11 @@ class AssetMetadata(_Model):
     title: str | None = Field(default=None, max_length=300, description="Human title.")
     description: str | None = Field(default=None, max_length=5000, description="Free text.")
     tags: tuple[Tag, ...] = Field(default=(), max_length=200, description="Labels with their source.")
+    rejected_tags: tuple[TagName, ...] = Field(
+        default=(),
+        max_length=200,
+        description="Tags a person removed: automatic tagging (AI, brand custom tags) never adds them back.",
+    )
     campaign: str | None = Field(default=None, max_length=200, description="Campaign, e.g. '618-2026'.")
     region_id: str | None = Field(default=None, max_length=40, description="Brand region it is for.")
     platforms: tuple[str, ...] = Field(default=(), max_length=20, description="Target platforms.")

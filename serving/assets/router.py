@@ -52,8 +52,10 @@ def create_branch(
     rid: RequestIdDep,
 ) -> RefPublic:
     """Branch off any ref; O(1) whatever the number of assets."""
-    repo = open_repo(session, services_of(request), caller, brand_id, Permission.ASSETS_WRITE)
+    services = services_of(request)
+    repo = open_repo(session, services, caller, brand_id, Permission.ASSETS_WRITE)
     ref = repo.create_branch(body.name, body.from_ref, author_id=caller.principal_id)
+    services.branch_changed(session, brand_id, ref.name, caller.principal_id)
     record(
         session,
         caller,
@@ -85,8 +87,10 @@ def delete_branch(
     rid: RequestIdDep,
     expected_head: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    repo = open_repo(session, services_of(request), caller, brand_id, Permission.ASSETS_WRITE)
+    services = services_of(request)
+    repo = open_repo(session, services, caller, brand_id, Permission.ASSETS_WRITE)
     ref = repo.delete_branch(name, expected_head=expected_head)
+    services.branch_changed(session, brand_id, name, caller.principal_id)
     record(
         session,
         caller,
@@ -162,7 +166,8 @@ def create_commit(
     """Commit many changes at once; 409 ``ref_moved`` if ``expected_head`` is stale (re-read and retry).
 
     Committing to ``main`` publishes, like a merge: it needs ``assets.publish`` and passes the gate."""
-    repo = open_repo(session, services_of(request), caller, brand_id, service.merge_permission(body.branch))
+    services = services_of(request)
+    repo = open_repo(session, services, caller, brand_id, service.merge_permission(body.branch))
     changes = [
         PutAsset(c.path, c.blob, c.metadata) if c.op == "put" else DeleteAsset(c.path) for c in body.changes
     ]
@@ -174,6 +179,7 @@ def create_commit(
         meta=body.meta,
         expected_head=body.expected_head,
     )
+    services.branch_changed(session, brand_id, body.branch, caller.principal_id)
     record(
         session,
         caller,
@@ -242,7 +248,8 @@ def merge_refs(
     rid: RequestIdDep,
 ) -> MergePublic:
     """Merge ``source`` into ``target`` (fast-forward or three-way); conflicts and gate refusals are 409."""
-    repo = open_repo(session, services_of(request), caller, brand_id, service.merge_permission(body.target))
+    services = services_of(request)
+    repo = open_repo(session, services, caller, brand_id, service.merge_permission(body.target))
     result = repo.merge(
         body.source,
         body.target,
@@ -251,6 +258,7 @@ def merge_refs(
         expected_target_head=body.expected_target_head,
     )
     if result.outcome != "up_to_date":
+        services.branch_changed(session, brand_id, body.target, caller.principal_id)
         record(
             session,
             caller,
@@ -283,7 +291,8 @@ def revert_commit(
     rid: RequestIdDep,
 ) -> CommitPublic:
     """Roll back one commit as a new commit on ``branch``."""
-    repo = open_repo(session, services_of(request), caller, brand_id, service.merge_permission(body.branch))
+    services = services_of(request)
+    repo = open_repo(session, services, caller, brand_id, service.merge_permission(body.branch))
     commit = repo.revert(
         body.branch,
         body.commit,
@@ -291,6 +300,7 @@ def revert_commit(
         parent=body.parent,
         expected_head=body.expected_head,
     )
+    services.branch_changed(session, brand_id, body.branch, caller.principal_id)
     record(
         session,
         caller,

@@ -30,12 +30,22 @@ class AssetServices:
     presign_ttl: timedelta
     trees: TreeStore = field(default_factory=TreeStore)
     gate: MergeGate = field(default_factory=AllowAllGate)
+    auto_index: bool = False
+    """Queue a search index job whenever a branch moves (``search.auto_index``)."""
 
     def repository(self, session: Session, brand_id: str) -> Repository:
         """The brand's repository in ``session``, created on first use."""
         repo = Repository(session, brand_id, self.trees, self.gate)
         repo.ensure()
         return repo
+
+    def branch_changed(self, session: Session, brand_id: str, branch: str, principal_id: str) -> None:
+        """The hook every commit, merge, revert and branch creation or deletion calls: the search index of
+        ``branch`` catches up in a job (queued in ``session``'s transaction, coalesced)."""
+        if self.auto_index:
+            from serving.vision.sync import request_index
+
+            request_index(session, brand_id, branch, principal_id)
 
 
 def _limits(settings: Settings) -> SizeLimits:
@@ -83,4 +93,5 @@ def build_asset_services(settings: Settings) -> AssetServices:
         tmp_dir=settings.data_dir / "tmp" / "uploads",
         presign_ttl=timedelta(seconds=settings.assets.presign_ttl_seconds),
         gate=gate,
+        auto_index=settings.search.auto_index,
     )

@@ -109,6 +109,7 @@ def upload(
             changes.append(PutAsset(f"{prefix}{rel}", done.blob.sha256))
             console.print(f"stored {rel}  {done.blob.kind}  {done.blob.sha256[:12]}")
         commit = repo.commit(branch, changes, author_id="cli", message=message)
+        services.branch_changed(session, repo.brand_id, branch, "cli")
         record(
             session,
             cli_caller(),
@@ -196,13 +197,15 @@ def branch(
     delete: Annotated[bool, typer.Option("--delete", "-d", help="Delete the branch instead.")] = False,
 ) -> None:
     """Create (or with --delete remove) a branch."""
-    with _repo() as (open_brand, _):
+    with _repo() as (open_brand, services):
         session, repo = open_brand(brand)
         if delete:
             repo.delete_branch(name)
+            services.branch_changed(session, repo.brand_id, name, "cli")
             console.print(f"deleted branch {name}")
             return
         ref = repo.create_branch(name, from_ref, author_id="cli")
+        services.branch_changed(session, repo.brand_id, name, "cli")
         console.print(f"branch {ref.name} at {ref.commit_id[:12]}")
 
 
@@ -214,10 +217,11 @@ def merge(
     message: Annotated[str | None, typer.Option("--message", "-m")] = None,
 ) -> None:
     """Merge SOURCE into a branch (fast-forward or three-way; conflicts are reported)."""
-    with _repo() as (open_brand, _):
+    with _repo() as (open_brand, services):
         session, repo = open_brand(brand)
         result = repo.merge(source, into, author_id="cli", message=message)
         if result.outcome != "up_to_date":
+            services.branch_changed(session, repo.brand_id, into, "cli")
             record(
                 session,
                 cli_caller(),
@@ -235,9 +239,10 @@ def merge(
 @assets_app.command("revert")
 def revert(brand: BrandArg, branch: str, commit: str) -> None:
     """Undo COMMIT on BRANCH with a new commit."""
-    with _repo() as (open_brand, _):
+    with _repo() as (open_brand, services):
         session, repo = open_brand(brand)
         new = repo.revert(branch, commit, author_id="cli")
+        services.branch_changed(session, repo.brand_id, branch, "cli")
         record(
             session,
             cli_caller(),

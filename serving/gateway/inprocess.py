@@ -9,19 +9,23 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from pipelines.diagnostics import EchoModel, EchoRequest, EchoResult
 from pipelines.llm.config import LLMConfig
 from pipelines.llm.protocol import LLMBackend
 from pipelines.llm.registry import open_llm
 from pipelines.llm.types import ChatRequest, ChatResult
+from pipelines.vision.config import VisionConfig
+from serving.gateway.vision_models import VisionModels
 
 
 class InProcessGateway:
     name = "inprocess"
 
-    def __init__(self, llm: LLMConfig | None = None) -> None:
+    def __init__(self, llm: LLMConfig | None = None, vision: VisionConfig | None = None) -> None:
         self._echo = EchoModel()
+        self._vision = VisionModels(vision or VisionConfig())
         self._llm_config = llm or LLMConfig()
         self._llm: LLMBackend | None = None
         self._encoder: object | None = None
@@ -53,6 +57,12 @@ class InProcessGateway:
             return [[float(v) for v in row] for row in encoder.encode(list(texts))]
 
         return await asyncio.to_thread(encode)
+
+    async def analyse_images(self, datas: Sequence[bytes], *, ocr: bool) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._vision.analyse, list(datas), ocr=ocr)
+
+    async def encode_image_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self._vision.encode_texts, list(texts))
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok", "llm": "ok"}  # the LLM loads on first use; a missing model fails that job

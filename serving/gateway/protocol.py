@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pipelines.diagnostics import EchoRequest, EchoResult
 from pipelines.llm.types import ChatRequest, ChatResult
+
+
+class ModelCallUnsupported(RuntimeError):
+    """The deployed model cannot do this (e.g. text → image embeddings with an encoder that has no text
+    tower); callers treat it as "this search leg is not available", not as a failure."""
 
 
 @runtime_checkable
@@ -25,6 +30,17 @@ class ModelGateway(Protocol):
 
     async def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
         """L2-normalised multilingual sentence embeddings, one per text."""
+        ...
+
+    async def analyse_images(self, datas: Sequence[bytes], *, ocr: bool) -> list[dict[str, Any]]:
+        """Analyse encoded images (batched on the vision deployment): per image the ImageAnalysis JSON
+        (labels, tags, colours, quality, faces, hashes, embedding, encoder, ocr_text when ``ocr`` and the
+        image likely holds text), or ``{"error": code, "message": ...}`` for bytes that are not an image."""
+        ...
+
+    async def encode_image_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        """Texts embedded in the image encoder's space (CLIP text tower), one unit row per text;
+        ``ModelCallUnsupported`` when the encoder has no text tower."""
         ...
 
     async def check(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pipelines.diagnostics import EchoRequest, EchoResult
 from pipelines.llm.types import ChatRequest, ChatResult
+from serving.gateway.protocol import ModelCallUnsupported
 
 CHECK_TIMEOUT_S = 5.0
 
@@ -21,10 +22,17 @@ class RayServeGateway:
 
     name = "ray_serve"
 
-    def __init__(self, echo_handle: Any, llm_handle: Any = None, text_embed_handle: Any = None) -> None:
+    def __init__(
+        self,
+        echo_handle: Any,
+        llm_handle: Any = None,
+        text_embed_handle: Any = None,
+        vision_handle: Any = None,
+    ) -> None:
         self._echo = echo_handle
         self._llm = llm_handle
         self._text_embed = text_embed_handle
+        self._vision = vision_handle
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         payload = await self._echo.predict.remote(request.model_dump())
@@ -42,8 +50,31 @@ class RayServeGateway:
         vectors: list[list[float]] = await self._text_embed.embed.remote(list(texts))
         return vectors
 
+    async def analyse_images(self, datas: Sequence[bytes], *, ocr: bool) -> list[dict[str, Any]]:
+        """One call per image, so the deployment's ``@serve.batch`` groups images from every caller."""
+        if self._vision is None:
+            raise RuntimeError("this Serve application has no vision deployment")
+        results: list[dict[str, Any]] = await asyncio.gather(
+            *(self._vision.analyse.remote(data, ocr) for data in datas)
+        )
+        return results
+
+    async def encode_image_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        if self._vision is None:
+            raise RuntimeError("this Serve application has no vision deployment")
+        reply: dict[str, Any] = await self._vision.encode_texts.remote(list(texts))
+        if "error" in reply:
+            raise ModelCallUnsupported(str(reply.get("message", reply["error"])))
+        vectors: list[list[float]] = reply["vectors"]
+        return vectors
+
     async def check(self) -> dict[str, str]:
-        handles = {"echo": self._echo, "llm": self._llm, "text_embed": self._text_embed}
+        handles = {
+            "echo": self._echo,
+            "llm": self._llm,
+            "text_embed": self._text_embed,
+            "vision": self._vision,
+        }
         status: dict[str, str] = {}
         for name, handle in handles.items():
             if handle is None:

@@ -60,6 +60,8 @@ JOB_KINDS = Registry(
         "echo": "serving.jobs.echo:EchoJob",
         "copy": "serving.generation.copy_job:CopyJob",
         "review_check": "serving.reviews.ai_check:ReviewCheckJob",
+        "search_index": "serving.vision.jobs:SearchIndexJob",
+        "custom_tag": "serving.vision.jobs:CustomTagJob",
     },
 )
 

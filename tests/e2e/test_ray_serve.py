@@ -124,7 +124,7 @@ def test_readyz_reaches_the_echo_deployment(server: RayServer) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready"
-    assert body["checks"]["models"] == {"echo": "ok", "llm": "ok", "text_embed": "ok"}
+    assert body["checks"]["models"] == {"echo": "ok", "llm": "ok", "text_embed": "ok", "vision": "ok"}
     assert body["checks"]["database"] == "ok"
 
 

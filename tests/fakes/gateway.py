@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from pipelines.diagnostics import EchoRequest, EchoResult
 from pipelines.llm.types import ChatRequest, ChatResult
+from pipelines.vision.config import VisionConfig
+from serving.gateway.vision_models import VisionModels
 
 
 def _echo_reply(request: ChatRequest) -> str:
@@ -30,6 +33,10 @@ class FakeGateway:
         self.chat_reply: Callable[[ChatRequest], str] = _echo_reply
         """What the fake LLM answers to one request (tests script it)."""
         self.chat_calls: list[ChatRequest] = []
+        self.vision = VisionModels(VisionConfig(backend="fake", ocr=False))
+        """The real tagger over the weightless fake encoder (colour grid, deterministic)."""
+        self.analysed: list[int] = []
+        """Sizes of the image batches analysed (tests check that identical bytes are analysed once)."""
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         self.calls.append(request)
@@ -74,6 +81,13 @@ class FakeGateway:
             norm = float(np.linalg.norm(vector)) or 1.0
             out.append([float(v) / norm for v in vector])
         return out
+
+    async def analyse_images(self, datas: Sequence[bytes], *, ocr: bool) -> list[dict[str, Any]]:
+        self.analysed.append(len(datas))
+        return await asyncio.to_thread(self.vision.analyse, list(datas), ocr=ocr)
+
+    async def encode_image_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self.vision.encode_texts, list(texts))
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok" if self.ready else "unreachable: fake"}

@@ -35,6 +35,7 @@ from serving.reviews.ai_check import check_item
 from serving.reviews.models import ReviewComment, ReviewDecision, ReviewedException, ReviewItem
 from serving.settings import Settings
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
+from serving.vision.models import BrandCustomTag, SearchDoc, SearchDuplicate, SearchIndexState
 from tests.world import World, build_world
 
 PASSWORD_A = "correct horse battery A"
@@ -259,6 +260,23 @@ def build_scene(app: FastAPI, client: TestClient, settings: Settings, *, reviews
     assert done["status"] == "cancelled"
     for x in ("a", "b"):
         _assets(client, scene.tokens, ids, x)
+    with transaction(app.state.session_factory) as s:  # a brand custom tag each (learned elsewhere)
+        for x in ("a", "b"):
+            s.add(
+                BrandCustomTag(
+                    brand_id=ids[f"brand_{x}"],
+                    id=f"brand:mark-{x}",
+                    name_zh=f"标{x}",
+                    name_en=f"mark {x}",
+                    prototype=[1.0, 0.0],
+                    threshold=0.9,
+                    branch="main",
+                    examples=[f"kv/{x}.png"],
+                    encoder="fake",
+                    stats={},
+                    created_by="test",
+                )
+            )
 
     with scene.session() as s:
         for name, where in (
@@ -405,6 +423,18 @@ def brand_a_state(scene: Scene) -> dict[str, Any]:
                 model.__tablename__: _rows(s, select(model).where(model.brand_id == a).order_by(model.id))
                 for model in (ReviewItem, ReviewDecision, ReviewComment, ReviewedException, OutboxEvent)
             },
+            **{
+                model.__tablename__: _rows(s, select(model).where(model.brand_id == a).order_by(*order))
+                for model, order in (
+                    (SearchDoc, (SearchDoc.id,)),
+                    (BrandCustomTag, (BrandCustomTag.id,)),
+                    (SearchIndexState, (SearchIndexState.branch,)),
+                    (
+                        SearchDuplicate,
+                        (SearchDuplicate.branch, SearchDuplicate.path_a, SearchDuplicate.path_b),
+                    ),
+                )
+            },
             "counts": {
                 model.__tablename__: s.scalar(select(func.count()).select_from(model))
                 for model in (
@@ -435,6 +465,7 @@ def brand_a_state(scene: Scene) -> dict[str, Any]:
         f"/v1/reviews?limit=200&brand_id={a}",
         f"/v1/reviews/exceptions?brand_id={a}",
         f"/v1/events?limit=200&brand_id={a}",
+        f"/v1/brands/{a}/custom-tags",
     ):
         state[f"api {url}"] = _strip(scene.ok("admin_a", "GET", url))
     return state

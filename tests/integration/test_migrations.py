@@ -45,6 +45,12 @@ TABLES = {
     "memberships",
     "regions",
     "users",
+    "brand_custom_tags",
+    "search_docs",
+    "search_duplicates",
+    "search_index_state",
+    "search_terms",
+    "vision_analyses",
 }
 
 

@@ -25,6 +25,7 @@ from tests.integration import (
     tenancy_cases_assets,
     tenancy_cases_compliance,
     tenancy_cases_reviews,
+    tenancy_cases_search,
     tenancy_cases_work,
 )
 from tests.integration.tenancy_scene import CASES, REVIEW_CASES, Scene, brand_a_state, build_scene
@@ -35,6 +36,7 @@ CASE_MODULES = (  # importing them registers their cases
     tenancy_cases_assets,
     tenancy_cases_compliance,
     tenancy_cases_reviews,
+    tenancy_cases_search,
 )
 
 

@@ -1,0 +1,136 @@
+"""The tag words search knows for one brand: the built-in taxonomy plus the brand's custom tags."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipelines.vision.taxonomy import Taxonomy
+from serving.vision.models import BrandCustomTag
+
+
+@dataclass(frozen=True)
+class CustomTag:
+    """A brand's tag learned by example (see ``serving.vision.thresholds``)."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    encoder: str
+    prototype: NDArray[np.float32]
+    threshold: float
+
+    def matches(self, encoder: str | None, embedding: Sequence[float] | None) -> bool:
+        """Whether an image embedding (of ``encoder``'s space) is close enough to the prototype."""
+        if encoder != self.encoder or not embedding or len(embedding) != len(self.prototype):
+            return False
+        return float(np.asarray(embedding, dtype=np.float32) @ self.prototype) >= self.threshold
+
+    @classmethod
+    def of(cls, row: BrandCustomTag) -> CustomTag:
+        proto = np.asarray(row.prototype, dtype=np.float32)
+        return cls(row.id, row.name_zh, row.name_en, row.encoder, proto, float(row.threshold))
+
+
+def load_custom_tags(session: Session, brand_id: str) -> list[CustomTag]:
+    rows = session.scalars(select(BrandCustomTag).where(BrandCustomTag.brand_id == brand_id))
+    return [CustomTag.of(row) for row in rows]
+
+
+class TermMatcher:
+    """Finds taxonomy terms in text with two precompiled patterns, like ``Taxonomy.match_query`` (Latin
+    terms on word boundaries, plurals allowed; Chinese terms as substrings; a longer term hides the
+    shorter ones inside it; a term several tags share names them all), at a fraction of its cost: that
+    one compiles a pattern per term per call, more than Python's pattern cache holds (~80 ms a query)."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        ids: dict[str, list[str]] = {}
+        for definition in taxonomy.all():
+            for term in definition.terms:
+                if term.strip() and definition.id not in ids.setdefault(term.casefold(), []):
+                    ids[term.casefold()].append(definition.id)
+        ordered = sorted(ids, key=lambda t: (-len(t), t))
+        latin = [t for t in ordered if t.isascii()]
+        other = [t for t in ordered if not t.isascii()]
+        self._ids = ids
+        alternatives = "|".join(re.escape(t) for t in latin)
+        self._latin = re.compile(rf"(?<![0-9a-z])({alternatives})(?:s|es)?(?![0-9a-z])") if latin else None
+        self._other = re.compile("|".join(re.escape(t) for t in other)) if other else None
+
+    def find(self, text: str) -> list[str]:
+        """Tag ids whose terms occur in ``text``, in order of first occurrence."""
+        haystack = text.casefold()
+        found: dict[str, int] = {}
+        spans: list[tuple[int, int, str]] = []
+        if self._latin is not None:
+            spans += [(m.start(), m.end(), m.group(1)) for m in self._latin.finditer(haystack)]
+        if self._other is not None:
+            spans += [(m.start(), m.end(), m.group(0)) for m in self._other.finditer(haystack)]
+        for start, _end, term in sorted(spans):
+            for tag_id in self._ids[term]:
+                found.setdefault(tag_id, start)
+        return sorted(found, key=lambda tag_id: (found[tag_id], tag_id))
+
+
+_MATCHERS: dict[int, tuple[Taxonomy, TermMatcher]] = {}
+
+
+def matcher_for(taxonomy: Taxonomy) -> TermMatcher:
+    """One matcher per taxonomy object (the built-in one lives as long as the process)."""
+    cached = _MATCHERS.get(id(taxonomy))
+    if cached is None or cached[0] is not taxonomy:
+        cached = (taxonomy, TermMatcher(taxonomy))
+        _MATCHERS[id(taxonomy)] = cached
+    return cached[1]
+
+
+class Vocabulary:
+    """Canonical tag ids, their words (for keyword text and embeddings), and tags named in a query."""
+
+    def __init__(self, taxonomy: Taxonomy, custom: Sequence[CustomTag] = ()) -> None:
+        self.taxonomy = taxonomy
+        self.matcher = matcher_for(taxonomy)
+        self.custom = {tag.id: tag for tag in custom}
+        self._names: dict[str, str] = {}
+        for definition in taxonomy.all():
+            for name in (definition.zh, definition.en):
+                self._names.setdefault(name.casefold(), definition.id)
+        for tag in custom:
+            for name in (tag.name_zh, tag.name_en):
+                self._names.setdefault(name.casefold(), tag.id)
+
+    def canonical(self, name: str) -> str:
+        """A taxonomy or brand tag id for ``name`` (an id, or a tag's zh/en name); else ``name`` itself."""
+        name = name.strip()
+        if name in self.taxonomy or name in self.custom:
+            return name
+        return self._names.get(name.casefold(), name)
+
+    def words(self, tag_ids: Sequence[str]) -> str:
+        """zh/en names (and synonyms) of the tags, brand tag names, and free tags as written."""
+        known = [t for t in tag_ids if t in self.taxonomy]
+        parts = [self.taxonomy.search_text(known)] if known else []
+        for tag_id in tag_ids:
+            if tag_id in self.custom:
+                parts.append(f"{self.custom[tag_id].name_zh} {self.custom[tag_id].name_en}")
+            elif tag_id not in self.taxonomy:
+                parts.append(tag_id)
+        return " ".join(p for p in parts if p)
+
+    def match_query(self, text: str) -> list[str]:
+        """Tag ids a query names: taxonomy words (zh or en, synonyms too) and brand tag names."""
+        found = self.matcher.find(text)
+        folded = text.casefold()
+        for tag in self.custom.values():
+            if any(n.casefold() in folded for n in (tag.name_zh, tag.name_en) if n.strip()):
+                found.append(tag.id)
+        return list(dict.fromkeys(found))
+
+    def brand_tags_for(self, encoder: str | None, embedding: Sequence[float] | None) -> list[str]:
+        return [t.id for t in self.custom.values() if t.matches(encoder, embedding)]
