@@ -39,6 +39,7 @@ def run(briefs: int | str | None = None, variants: int | str | None = None) -> d
         if int(briefs) < 1:
             raise ValueError(f"briefs must be at least 1 (there are {len(rows)} in {BRIEFS.name})")
         rows = rows[: int(briefs)]
+    load_before = [round(x, 2) for x in os.getloadavg()]
     config = _config()
     llm = open_llm(config)
     llm.load()
@@ -75,4 +76,5 @@ def run(briefs: int | str | None = None, variants: int | str | None = None) -> d
         "per_brief": per_brief,
         "llm": {"backend": config.backend, "model": config.model, "model_id": llm.model_id},
         "cpu_count": os.cpu_count(),
+        "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
     }

@@ -116,6 +116,8 @@ class LlamaCppBackend:
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
         self.threads = config.threads or default_threads()
+        self.concurrent_requests = config.n_parallel
+        """Single requests served at once (the server's slots): callers may keep this many in flight."""
         self.model_id = _model_id(config.model)
         self.model_path: Path | None = None
         self.load_seconds: float | None = None

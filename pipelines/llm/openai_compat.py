@@ -80,6 +80,8 @@ class OpenAICompatBackend:
 
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
+        self.concurrent_requests = config.n_parallel
+        """Single requests the server takes at once: callers may keep this many in flight."""
         self.model_id = config.model
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()

@@ -200,11 +200,15 @@ class Taxonomy:
 
 
 def _occurrences(haystack: str, term: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _pattern(term).finditer(haystack)]
+
+
+@cache
+def _pattern(term: str) -> re.Pattern[str]:
+    """The compiled matcher of one term (hundreds of terms overflow ``re``'s own small cache)."""
     if _LATIN.match(term):
-        pattern = rf"(?<![0-9a-z]){re.escape(term)}(?:s|es)?(?![0-9a-z])"
-    else:
-        pattern = re.escape(term)
-    return [(m.start(), m.end()) for m in re.finditer(pattern, haystack)]
+        return re.compile(rf"(?<![0-9a-z]){re.escape(term)}(?:s|es)?(?![0-9a-z])")
+    return re.compile(re.escape(term))
 
 
 @cache

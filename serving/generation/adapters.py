@@ -20,11 +20,19 @@ class GatewayLLM:
 
     supports_json_schema = True
 
-    def __init__(self, gateway: ModelGateway, loop: asyncio.AbstractEventLoop, model_id: str) -> None:
+    def __init__(
+        self,
+        gateway: ModelGateway,
+        loop: asyncio.AbstractEventLoop,
+        model_id: str,
+        concurrent_requests: int | None = None,
+    ) -> None:
         self._gateway = gateway
         self._loop = loop
         self.name = f"gateway:{gateway.name}"
         self.model_id = model_id
+        self.concurrent_requests = concurrent_requests
+        """Requests to keep in flight (the deployment batches them); None: the pipeline sends rounds."""
 
     def load(self) -> None:
         return None

@@ -37,6 +37,11 @@ class CopyJobBrief(CopyBrief):
     commit: bool = Field(
         default=True, description="Store the variants as copy assets (else only the result)."
     )
+    use_brand_kit: bool = Field(
+        default=True,
+        description="Apply the brand's VI pack (brand/vi.yaml on main): its voice, required and forbidden "
+        "words, with the kit's suggested replacements as deterministic fixes.",
+    )
 
 
 class CopyJob(JobKind):
@@ -50,11 +55,12 @@ class CopyJob(JobKind):
             raise RuntimeError("the generation store is not available to this job runner")
         loop = asyncio.get_running_loop()
         pipeline = CopywritingPipeline(
-            GatewayLLM(ctx.gateway, loop, store.model_id),
+            GatewayLLM(ctx.gateway, loop, store.model_id, store.concurrent_requests),
             GatewayEncoder(ctx.gateway, loop),
             store.checker,
+            store.copywriting,
         )
-        copy_brief = parse_brief(brief.model_dump(exclude={"branch", "commit"}))
+        copy_brief = parse_brief(brief.model_dump(exclude={"branch", "commit", "use_brand_kit"}))
         await ctx.progress(0.0, f"generating {copy_brief.num_variants} variants")
 
         def progress(update: CopyProgress) -> None:
@@ -63,7 +69,10 @@ class CopyJob(JobKind):
             asyncio.run_coroutine_threadsafe(ctx.progress(fraction, message, update.model_dump()), loop)
 
         try:
-            result: CopyResult = await asyncio.to_thread(pipeline.run, copy_brief, progress)
+            brand = await asyncio.to_thread(store.brand_kit, ctx.brand_id) if brief.use_brand_kit else None
+            result: CopyResult = await asyncio.to_thread(
+                lambda: pipeline.run(copy_brief, progress, brand=brand)
+            )
         except GenerationFailed as exc:  # the model backend is down: not the brief's fault
             raise ServiceUnavailable(str(exc), code=exc.code) from exc
         except CopywritingError as exc:

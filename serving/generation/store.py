@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,10 +12,13 @@ from asset_store.errors import RefConflict
 from asset_store.media import AssetKind
 from asset_store.repo.metadata import AssetMetadata, Generation, Lineage, Source, Tag, TagSource
 from asset_store.repo.repository import DEFAULT_BRANCH, PutAsset
+from compliance_rules.brand import BrandVI
 from compliance_rules.checker import Checker
 from serving.assets.ingest import ingest
 from serving.assets.services import AssetServices
+from serving.compliance.service import BrandPacks
 from serving.db import transaction
+from serving.generation.copy_settings import CopywritingSettings
 from serving.generation.copywriting.brief import CopyBrief
 from serving.generation.copywriting.result import CopyResult, Variant
 
@@ -31,6 +34,17 @@ class GenerationStore:
     checker: Checker
     model_id: str
     """The configured LLM (recorded in lineage when the backend does not say)."""
+    concurrent_requests: int | None = None
+    """Copy requests a job keeps in flight on the LLM deployment (its batch); None: rounds."""
+    copywriting: CopywritingSettings = field(default_factory=CopywritingSettings)
+    brand_packs: BrandPacks = field(default_factory=BrandPacks)
+    """The brands' VI packs (brand voice, required and forbidden words) for copy jobs."""
+
+    def brand_kit(self, brand_id: str) -> BrandVI | None:
+        """The brand's VI pack from ``main`` (None when the brand has none)."""
+        with transaction(self.factory) as session:
+            loaded = self.brand_packs.load(session, self.assets, brand_id)
+        return loaded[0] if loaded is not None else None
 
     def commit_variants(
         self, brand_id: str, job_id: str, branch: str | None, brief: CopyBrief, result: CopyResult
@@ -64,6 +78,7 @@ class GenerationStore:
                 message=f"{len(changes)} {brief.platform} copy variants for {brief.product} (job {job_id})",
                 meta={"job_id": job_id, "kind": "copy"},
             )
+            self.assets.branch_changed(session, brand_id, branch, f"job:{job_id}")
         return {"branch": branch, "commit_id": commit.id, "paths": [c.path for c in changes]}
 
     def _blob(self, session: Session, brand_id: str, job_id: str, variant: Variant) -> str:

@@ -3,6 +3,7 @@ feedback for a rewrite. The brief's must-not-say words become brand-forbidden wo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from compliance_rules.brand import BrandVI, BrandWord
@@ -73,24 +74,60 @@ class ComplianceGate:
         return [w for w in self.brief.must_say if normalize(w).text not in folded]
 
     def fix(self, checked: Checked) -> Checked | None:
-        """Apply the engine's known replacements to every field and re-check; None if none apply."""
+        """Deterministic fixes, re-checked: first the engine's known replacements, then, for what still
+        blocks, dropping the offending hashtag, list item or sentence where the field keeps enough without
+        it (never the title). None when nothing applied."""
+        current: Checked | None = None
         edits = {
             f.matched: f.rewrite
             for f in checked.result.findings
             if f.severity == Severity.BLOCK and f.rewrite is not None and f.matched
         }
-        if not edits:
-            return None
-        fixed: Fields = {}
-        for name, value in checked.fields.items():
-            fixed[name] = (
-                _replace(value, edits) if isinstance(value, str) else [_replace(v, edits) for v in value]
-            )
+        if edits:
+            replaced: Fields = {name: _replace_all(value, edits) for name, value in checked.fields.items()}
+            current = self._recheck(replaced)
+            if current is not None and not current.blocked:
+                return current
+        base = current or checked
+        offending = [f.matched for f in base.result.findings if f.severity == Severity.BLOCK and f.matched]
+        if offending:
+            dropped = self._drop(base.fields, offending)
+            if dropped is not None:
+                return self._recheck(dropped) or current
+        return current
+
+    def _recheck(self, fields: Fields) -> Checked | None:
         try:
-            fixed, _ = self.fmt.enforce(fixed)
+            enforced, _ = self.fmt.enforce(fields)
         except ValueError:
             return None
-        return self.check(fixed)
+        return self.check(enforced)
+
+    def _drop(self, fields: Fields, offending: list[str]) -> Fields | None:
+        """``fields`` without the items or sentences holding an offending match; None if any match is in
+        the title or the field would get too short."""
+        out: Fields = dict(fields)
+        for matched in dict.fromkeys(offending):
+            holders = [name for name, value in out.items() if _holds(value, matched)]
+            if not holders:
+                return None  # the match spans fields or was normalised: leave it to a rewrite
+            for name in holders:
+                spec = self.fmt.field(name)
+                value = out[name]
+                if name == self.fmt.title_field:
+                    return None
+                if isinstance(value, list):
+                    kept = [v for v in value if matched not in v]
+                    if spec.items is None or len(kept) < spec.items[0]:
+                        return None
+                    out[name] = kept
+                else:
+                    sentences = [s for s in _SENTENCE.findall(value) if s.strip()]
+                    kept_text = "".join(s for s in sentences if matched not in s).strip()
+                    if len(kept_text) < max(spec.min_chars, len(value) // 2):
+                        return None
+                    out[name] = kept_text
+        return out
 
     def feedback(self, checked: Checked) -> list[str]:
         """What to change, one line per blocking finding or missing must-say word."""
@@ -114,6 +151,17 @@ def _brand_rules(brief: CopyBrief, brand: BrandVI | None) -> BrandVI | None:
     if brand is None:
         return BrandVI(brand="brief", version="1", forbidden_words=extra) if extra else None
     return brand.model_copy(update={"forbidden_words": brand.forbidden_words + extra, "required_words": ()})
+
+
+_SENTENCE = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+|\n|$)")
+
+
+def _holds(value: str | list[str], matched: str) -> bool:
+    return matched in value if isinstance(value, str) else any(matched in v for v in value)
+
+
+def _replace_all(value: str | list[str], edits: dict[str, str]) -> str | list[str]:
+    return _replace(value, edits) if isinstance(value, str) else [_replace(v, edits) for v in value]
 
 
 def _replace(text: str, edits: dict[str, str]) -> str:

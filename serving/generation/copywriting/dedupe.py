@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from pipelines.embeddings.text import TextEncoder, Vectors
+from serving.generation.copy_settings import DUPLICATE_COSINE
 
-DUPLICATE_COSINE = 0.92
-"""Two variants closer than this are near-duplicates; the later one is replaced."""
+__all__ = ["DUPLICATE_COSINE", "Deduper", "text_key"]
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 

@@ -293,7 +293,7 @@ def _article(platform: str, spec: PlatformSpec, length: Length) -> CopyFormat:
 
 
 def _listing(platform: str, spec: PlatformSpec, length: Length) -> CopyFormat:
-    points = {"short": (3, 4), "medium": (3, 5), "long": (4, 5)}[length]
+    points = {"short": (2, 3), "medium": (2, 4), "long": (3, 5)}[length]
     return CopyFormat(
         platform,
         "listing",

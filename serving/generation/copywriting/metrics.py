@@ -65,7 +65,15 @@ def summarise(result: CopyResult, encoder: TextEncoder) -> dict[str, float]:
         "tokens_per_s": round(stats.tokens_per_s, 2),
         "tokens": float(stats.tokens),
         "requests": float(stats.requests),
+        "requests_per_variant": round(stats.requests / count, 3) if count else 0.0,
+        "prompt_tokens": float(stats.prompt_tokens),
+        "rewrites": float(stats.rewrites),
+        "deterministic_fixes": float(stats.deterministic_fixes),
         "duplicates_replaced": float(stats.duplicates_replaced),
+        "direction_leaks": float(stats.direction_leaks),
+        "length_rejects": float(stats.length_rejects),
+        "parse_failures": float(stats.parse_failures),
+        "surplus": float(stats.surplus),
         "flagged": float(stats.flagged),
     }
 

@@ -1,23 +1,30 @@
-"""brief → N distinct, compliant variants in the platform's shape, in rounds of batched model calls:
-generate, parse and enforce limits, check compliance (fix or rewrite), de-duplicate, top up."""
+"""brief → N distinct, compliant variants in the platform's shape: generate, parse and enforce limits,
+check compliance (fix or rewrite), de-duplicate, top up.
+
+Two schedules, chosen by the backend. A backend that serves single requests concurrently (it has
+``concurrent_requests``: llama.cpp's slots, an OpenAI-compatible server, the Ray Serve gateway whose
+deployment batches across callers) is kept full: each answer is settled as it lands and the next request
+goes out at once, so no slot waits for the slowest request of a round, and new requests stop as soon as
+the ones in flight are expected to fill the target. Other backends (transformers, which batches inside one
+call) get rounds of ``batch_size`` requests."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from compliance_rules.brand import BrandVI
 from compliance_rules.checker import Checker
 from pipelines.embeddings.text import TextEncoder
 from pipelines.llm.protocol import LLMBackend, LLMError
 from pipelines.llm.types import ChatRequest, ChatResult, SamplingParams
+from serving.generation.copy_settings import CopywritingSettings
 from serving.generation.copywriting.brief import CopyBrief, parse_brief, with_brand_kit
 from serving.generation.copywriting.compliance_loop import Checked, ComplianceGate
-from serving.generation.copywriting.dedupe import DUPLICATE_COSINE, Deduper
+from serving.generation.copywriting.dedupe import Deduper
 from serving.generation.copywriting.errors import GenerationFailed
 from serving.generation.copywriting.formats import CopyFormat, FormatViolation, format_for
 from serving.generation.copywriting.guard import sanitise
@@ -42,27 +49,6 @@ from serving.generation.copywriting.result import (
 ProgressCallback = Callable[[CopyProgress], None]
 
 
-class CopywritingSettings(BaseModel):
-    """How the pipeline samples, batches and retries (embedded in the serving settings)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    batch_size: int = Field(default=16, ge=1, le=256, description="Requests per backend call (one round).")
-    temperature: float = Field(default=0.9, ge=0.0, le=2.0)
-    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
-    presence_penalty: float = Field(default=0.3, ge=-2.0, le=2.0)
-    duplicate_cosine: float = Field(
-        default=DUPLICATE_COSINE, gt=0.0, le=1.0, description="Near-duplicate cut."
-    )
-    max_rewrites: int = Field(default=1, ge=0, le=3, description="Feedback rewrites per blocked variant.")
-    retry_factor: float = Field(
-        default=1.5, ge=0.0, le=10.0, description="New-variant requests beyond N allowed, as a multiple of N."
-    )
-    expected_yield: float = Field(
-        default=0.9, gt=0.0, le=1.0, description="Prior share of requests that become variants (over-asking)."
-    )
-
-
 @dataclass
 class _Task:
     plan: Plan
@@ -85,6 +71,8 @@ class _Run:
     reserve: list[Variant] = field(default_factory=list)
     rewrites: list[_Task] = field(default_factory=list)
     new_requests: int = 0
+    inflight: int = 0
+    """Requests sent and not yet settled (streaming schedule)."""
 
 
 class CopywritingPipeline:
@@ -126,40 +114,88 @@ class CopywritingPipeline:
             plans=plans(brief.seed, len(brief.selling_points)),
             stats=CopyStats(seconds=0.0, llm_seconds=0.0),
         )
-        while len(run.accepted) < brief.num_variants:
-            tasks = self._next_tasks(run)
-            if not tasks:
-                break
-            self._round(run, tasks)
-            if on_progress is not None:
-                on_progress(
-                    CopyProgress(
-                        accepted=len(run.accepted),
-                        target=brief.num_variants,
-                        requests=run.stats.requests,
-                        round=run.stats.rounds,
-                    )
-                )
+        slots = getattr(self.llm, "concurrent_requests", None)
+        if isinstance(slots, int) and slots > 0:
+            self._stream(run, slots, on_progress)
+        else:
+            while len(run.accepted) < brief.num_variants:
+                tasks = self._next_tasks(run, self.settings.batch_size)
+                if not tasks:
+                    break
+                self._round(run, tasks)
+                _report(run, on_progress)
         return self._result(run, warnings, time.perf_counter() - started)
 
     def _budget(self, brief: CopyBrief) -> int:
         return brief.num_variants + math.ceil(brief.num_variants * self.settings.retry_factor) + 2
 
-    def _next_tasks(self, run: _Run) -> list[_Task]:
-        """Pending rewrites first, then new plans for what is still missing (over-asking by the yield)."""
-        size = self.settings.batch_size
+    def _next_tasks(self, run: _Run, size: int) -> list[_Task]:
+        """Pending rewrites first, then new plans for what is still missing (over-asking by the yield);
+        requests in flight count as their expected yield."""
         seen = run.new_requests
-        settled = seen - len(run.rewrites)
+        settled = seen - len(run.rewrites) - run.inflight
         done = len(run.accepted) + len(run.reserve)
         rate = max(0.3, done / settled) if settled >= 8 else self.settings.expected_yield
         tasks = run.rewrites[:size]
         del run.rewrites[: len(tasks)]
-        missing = run.brief.num_variants - len(run.accepted) - len(tasks)
-        wanted = min(size - len(tasks), math.ceil(max(0, missing) / rate), self._budget(run.brief) - seen)
+        missing = run.brief.num_variants - len(run.accepted) - len(tasks) - rate * run.inflight
+        wanted = min(size - len(tasks), math.ceil(max(0.0, missing) / rate), self._budget(run.brief) - seen)
         for _ in range(max(0, wanted)):
             tasks.append(_Task(plan=next(run.plans)))
         run.new_requests += max(0, wanted)
         return tasks
+
+    def _stream(self, run: _Run, slots: int, on_progress: ProgressCallback | None) -> None:
+        """Keep ``slots`` single requests in flight; settle each answer as it lands."""
+        started = time.perf_counter()
+        pool = ThreadPoolExecutor(slots, thread_name_prefix="copywriter")
+        inflight: dict[Future[list[ChatResult]], _Task] = {}
+        failures_in_a_row = 0
+        try:
+            while len(run.accepted) < run.brief.num_variants:
+                run.inflight = len(inflight)
+                for task in self._next_tasks(run, slots - len(inflight)):
+                    request = self._request(run, task)
+                    inflight[pool.submit(self.llm.chat, [request])] = task
+                run.inflight = len(inflight)
+                if not inflight:
+                    break
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                finished: list[tuple[_Task, Checked]] = []
+                for future in done:
+                    task = inflight.pop(future)
+                    answer = self._answer_of(future)
+                    failures_in_a_row = failures_in_a_row + 1 if answer.finish_reason == "error" else 0
+                    if failures_in_a_row >= max(slots, 2):
+                        raise GenerationFailed(f"{failures_in_a_row} requests failed: {answer.error}")
+                    self._count(run, [task])
+                    task.attempts += 1
+                    checked = self._settle(run, task, answer)
+                    if checked is not None:
+                        finished.append((task, checked))
+                run.inflight = len(inflight)
+                self._admit(run, finished)
+                _report(run, on_progress)
+        finally:
+            # Requests still in flight once the target is met are surplus: do not wait for them.
+            run.stats.surplus += len(inflight)
+            run.stats.llm_seconds += time.perf_counter() - started  # the model is busy throughout
+            run.inflight = 0
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _answer_of(self, future: Future[list[ChatResult]]) -> ChatResult:
+        try:
+            answers = future.result()
+        except LLMError as exc:
+            raise GenerationFailed(f"the model backend failed: {exc}") from exc
+        if len(answers) != 1:
+            raise GenerationFailed(f"the model backend gave {len(answers)} answers to one request")
+        return answers[0]
+
+    def _count(self, run: _Run, tasks: list[_Task]) -> None:
+        run.stats.rounds += 1
+        run.stats.requests += len(tasks)
+        run.stats.rewrites += sum(t.previous is not None for t in tasks)
 
     def _request(self, run: _Run, task: _Task) -> ChatRequest:
         if task.previous is None:
@@ -186,9 +222,7 @@ class CopywritingPipeline:
         except LLMError as exc:
             raise GenerationFailed(f"the model backend failed: {exc}") from exc
         run.stats.llm_seconds += time.perf_counter() - started
-        run.stats.rounds += 1
-        run.stats.requests += len(requests)
-        run.stats.rewrites += sum(t.previous is not None for t in tasks)
+        self._count(run, tasks)
         if answers and all(a.finish_reason == "error" for a in answers):
             raise GenerationFailed(f"every request of the round failed: {answers[0].error}")
         finished: list[tuple[_Task, Checked]] = []
@@ -296,6 +330,18 @@ class CopywritingPipeline:
             output_schema=run.fmt.json_schema(),
             shortfall=shortfall,
             warnings=warnings,
+        )
+
+
+def _report(run: _Run, on_progress: ProgressCallback | None) -> None:
+    if on_progress is not None:
+        on_progress(
+            CopyProgress(
+                accepted=len(run.accepted),
+                target=run.brief.num_variants,
+                requests=run.stats.requests,
+                round=run.stats.rounds,
+            )
         )
 
 

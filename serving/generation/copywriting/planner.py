@@ -50,6 +50,34 @@ NUANCES = (
     ("sincere", "真诚朴实", "sincere"),
 )
 _DIMENSIONS = (ANGLES, HOOKS, STRUCTURES, NUANCES)
+SCENES = (
+    ("commute", "通勤路上", "on the commute"),
+    ("morning", "周末的早晨", "a weekend morning"),
+    ("late_night", "加班的深夜", "a late night at work"),
+    ("trip", "出差旅途中", "a business trip"),
+    ("dorm", "宿舍里", "a dorm room"),
+    ("afternoon", "办公室的午后", "an office afternoon"),
+    ("workout", "运动之后", "after a workout"),
+    ("date", "约会之前", "before a date"),
+    ("rainy", "下雨天", "a rainy day"),
+    ("season_change", "换季的时候", "when the season changes"),
+    ("home", "宅家放松时", "relaxing at home"),
+    ("holiday", "假期出游", "a holiday trip"),
+    ("new_term", "开学季", "back to school"),
+    ("exam", "考试周", "exam week"),
+    ("tea_time", "下午茶时间", "tea time"),
+    ("bedtime", "睡前", "before bed"),
+    ("camping", "周末露营", "a weekend camping trip"),
+    ("cafe", "咖啡馆里", "in a cafe"),
+    ("subway", "地铁上", "on the subway"),
+    ("kitchen", "厨房里", "in the kitchen"),
+    ("friends", "和朋友聚会", "meeting friends"),
+    ("gift_day", "节日送礼", "a gift for the holidays"),
+    ("first_try", "第一次尝试", "trying it for the first time"),
+    ("busy_monday", "忙碌的周一", "a busy Monday"),
+)
+"""Everyday scenes, one per plan, cycled in a seeded order: a concrete setting gives each variant its own
+words (small models otherwise repeat the brief's phrases)."""
 
 
 class Plan(BaseModel):
@@ -63,6 +91,7 @@ class Plan(BaseModel):
     structure: str
     nuance: str
     focus: int | None = Field(default=None, description="Index of the selling point to lead with.")
+    scene: str | None = Field(default=None, description="Key of the everyday scene to set it in.")
     seed: int = Field(ge=0, le=2**31 - 1)
 
     def describe(self, language: str) -> dict[str, str]:
@@ -72,7 +101,10 @@ class Plan(BaseModel):
         words = [
             next(opt[col] for opt in dim if opt[0] == key) for dim, key in zip(_DIMENSIONS, keys, strict=True)
         ]
-        return dict(zip(("angle", "hook", "structure", "nuance"), words, strict=True))
+        described = dict(zip(("angle", "hook", "structure", "nuance"), words, strict=True))
+        if self.scene is not None:
+            described["scene"] = next(opt[col] for opt in SCENES if opt[0] == self.scene)
+        return described
 
 
 def derive_seed(seed: int, index: int) -> int:
@@ -87,6 +119,8 @@ def plans(seed: int, focus_count: int = 0) -> Iterator[Plan]:
     rng = random.Random(seed)
     combos = list(itertools.product(*(range(len(dim)) for dim in _DIMENSIONS)))
     rng.shuffle(combos)
+    scenes = [key for key, _, _ in SCENES]
+    rng.shuffle(scenes)
     grid = np.array(combos, dtype=np.int16)
     fresh = len(_DIMENSIONS) + 1
     nearest = np.full(len(combos), fresh, dtype=np.int32)
@@ -108,5 +142,6 @@ def plans(seed: int, focus_count: int = 0) -> Iterator[Plan]:
             structure=STRUCTURES[chosen[2]][0],
             nuance=NUANCES[chosen[3]][0],
             focus=index % focus_count if focus_count else None,
+            scene=scenes[index % len(scenes)],
             seed=derive_seed(seed, index),
         )

@@ -14,7 +14,7 @@ from serving.generation.copywriting.brief import CopyBrief
 from serving.generation.copywriting.formats import CopyFormat, Fields, FieldSpec
 from serving.generation.copywriting.planner import Plan
 
-PROMPT_VERSION = "copy-2026.11.1"
+PROMPT_VERSION = "copy-2026.11.2"
 
 PLATFORM_NAMES = {
     "xiaohongshu": ("小红书笔记", "a Xiaohongshu note"),
@@ -37,13 +37,16 @@ SHAPE_TIPS = {
     ),
     "article": ("标题引发好奇；摘要一两句话说清看点。", "Curious headline; a one- or two-sentence summary."),
     "listing": (
-        "商品标题由品牌、品类和核心卖点关键词组成；每个卖点是一个短句。",
-        "Product title of brand, category and key selling words; each selling point a short phrase.",
+        "商品标题由品牌、品类和核心卖点关键词组成，再加一个贴合场景的词；每个卖点用自己的话写成一个带好处的短句，"
+        "不要照抄资料原文。",
+        "Product title of brand, category, key selling words and one word for the scene; each selling point "
+        "a short phrase in your own words that names the benefit, not copied from the brief.",
     ),
     "post": ("像朋友聊天一样写，有一个记忆点。", "Write like talking to a friend, with one memorable line."),
     "slogan": (
-        "主标语简短有力、好记；副标语补充一个卖点。",
-        "Short, punchy slogan; the subline adds one benefit.",
+        "主标语简短有力、好记，要有创意，不要直接用产品名当标语；副标语用自己的话补充一个卖点。",
+        "Short, punchy, memorable slogan, not just the product name; the subline adds one benefit in your "
+        "own words.",
     ),
 }
 LENGTH_HINT = {"short": ("简短", "short"), "medium": ("适中", "medium"), "long": ("充实", "rich")}
@@ -130,19 +133,52 @@ def brief_data(brief: CopyBrief) -> str:
     return "<brief>\n" + json.dumps(data, ensure_ascii=False) + "\n</brief>"
 
 
-def plan_line(brief: CopyBrief, plan: Plan) -> str:
+SUBSET_SHAPES = frozenset({"listing", "slogan"})
+"""Short shapes that say only some selling points: each plan names which, so variants differ in substance."""
+
+
+def selling_points_for(brief: CopyBrief, plan: Plan, count: int) -> list[str]:
+    """``count`` selling points for this plan: the plan's focus first, then a partner that rotates with
+    the plan index, so successive plans pair different points."""
+    points = list(brief.selling_points)
+    if plan.focus is None or len(points) <= count:
+        return points
+    n = len(points)
+    chosen = [plan.focus % n]
+    step = 1 + (plan.index // n) % (n - 1)
+    while len(chosen) < count:
+        candidate = (chosen[-1] + step) % n
+        while candidate in chosen:
+            candidate = (candidate + 1) % n
+        chosen.append(candidate)
+    return [points[i] for i in chosen]
+
+
+def plan_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat | None = None) -> str:
     words = plan.describe(brief.language)
+    zh = brief.language == "zh"
     focus = brief.selling_points[plan.focus] if plan.focus is not None and brief.selling_points else None
-    if brief.language == "zh":
+    subset: list[str] | None = None
+    if fmt is not None and fmt.shape in SUBSET_SHAPES and len(brief.selling_points) > 2:
+        subset = selling_points_for(brief, plan, 2)
+    if zh:
         line = (
             f"这一条的写作提示（只指导写法，提示原文不要写进文案）：{words['angle']}；{words['hook']}；"
             f"{words['structure']}；语气{words['nuance']}"
         )
+        if "scene" in words:
+            line += f"；场景设定在“{words['scene']}”"
+        if subset:
+            return line + f"；这一条只写这两个卖点，用自己的话写：{json.dumps(subset, ensure_ascii=False)}。"
         return line + (f"；重点写卖点{json.dumps(focus, ensure_ascii=False)}。" if focus else "。")
     line = (
         f"Directions for this variant (do not copy them into the copy): angle: {words['angle']}; "
         f"{words['hook']}; structure: {words['structure']}; tone: {words['nuance']}"
     )
+    if "scene" in words:
+        line += f"; set it in this scene: {words['scene']}"
+    if subset:
+        return line + f"; use only these two selling points, in your own words: {json.dumps(subset)}."
     return line + (f"; lead with the selling point {json.dumps(focus)}." if focus else ".")
 
 
@@ -165,7 +201,7 @@ def generation_messages(brief: CopyBrief, fmt: CopyFormat, plan: Plan) -> tuple[
     """Messages asking for one new variant written to ``plan``."""
     return (
         ChatMessage(role="system", content=system_prompt(brief, fmt)),
-        ChatMessage(role="user", content=brief_data(brief) + "\n" + plan_line(brief, plan)),
+        ChatMessage(role="user", content=brief_data(brief) + "\n" + plan_line(brief, plan, fmt)),
     )
 
 
@@ -187,7 +223,7 @@ def rewrite_messages(
         )
     return (
         ChatMessage(role="system", content=system_prompt(brief, fmt)),
-        ChatMessage(role="user", content=brief_data(brief) + "\n" + plan_line(brief, plan) + "\n" + ask),
+        ChatMessage(role="user", content=brief_data(brief) + "\n" + plan_line(brief, plan, fmt) + "\n" + ask),
     )
 
 
