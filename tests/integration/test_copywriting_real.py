@@ -3,7 +3,6 @@ multilingual encoder: six Xiaohongshu notes, valid, distinct, compliant or flagg
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -45,11 +44,8 @@ def test_six_xiaohongshu_notes_from_the_real_model(llm: LLMBackend) -> None:
         num_variants=6,
         seed=11,
     )
-    started = time.perf_counter()
-    result = pipeline.run(brief)
-    seconds = time.perf_counter() - started
+    result = pipeline.run(brief)  # speed is measured by `atelier bench copy`, not here
 
-    assert seconds < 90
     assert result.shortfall is None
     assert len(result.variants) == 6
     assert result.lineage.backend == "llamacpp" and result.lineage.model_id
