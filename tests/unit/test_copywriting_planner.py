@@ -106,3 +106,6 @@ def test_copied_directions_are_recognised() -> None:
     assert leaks_directions("戳中一个日常痛点：换季干燥")
     assert leaks_directions("Open with a question: dry skin?")
     assert not leaks_directions("换季干燥怎么办？山茶花面霜陪你度过秋冬，作为礼物推荐给妈妈也合适。")
+    assert leaks_directions("场景设定在“下雨天”：山茶花面霜")
+    # natural script phrases are not instructions
+    assert not leaks_directions("今天给大家讲一个小故事，再来一问一答，最后送上实用小贴士。")

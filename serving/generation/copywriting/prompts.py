@@ -183,13 +183,14 @@ def plan_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat | None = None) -> st
 
 
 _LEAKS = re.compile(
-    r"用(?:一个|一句|一段)?[^，。！？\s]{0,6}开头|写作提示|"
+    r"用(?:一个|一句|一段)?[^，。！？\s]{0,6}开头|写作提示|场景设定在|只写这两个卖点|用自己的话写|重点写卖点|"
     r"戳中一个日常痛点|描绘一个具体使用场景|以亲身体验的口吻|讲清成分或原理|算一笔性价比账|营造仪式感和氛围|"
-    r"使用前后的变化|像内行一样|结合当下季节或节日|先说一个常见误区|先问题后方案|一问一答|日记口吻|"
-    r"分点列出|讲一个小故事|实用小贴士|有画面感的文艺|俏皮有梗|"
-    r"\b(?:open with|angle:|structure:|tone:)",
+    r"像内行一样|结合当下季节或节日|先问题后方案|日记口吻|分点列出|有画面感的文艺|俏皮有梗|"
+    r"\b(?:open with|angle:|structure:|tone:|set it in this scene|in your own words)",
     re.IGNORECASE,
 )
+"""Instruction wording copied into the copy. Phrases that read naturally in an ad (讲一个小故事, 一问一答,
+实用小贴士, 使用前后的变化, 常见误区) are not on the list: a script may well say them."""
 
 
 def leaks_directions(text: str) -> bool:
