@@ -2,7 +2,9 @@
 
 Candidates come from the image index (nearest neighbours) and from exact pHash matches in SQL; each is
 then judged on both signals: ``hamming <= max_hamming`` (pHash bits, the smaller of straight and
-mirrored) or ``cosine >= min_cosine``. Both values are reported, whichever decided.
+mirrored) or ``cosine >= min_cosine``. Both values are reported, whichever decided. The closest
+embedding candidates that neither signal took get a keypoint check (``pipelines.vision.keypoints``):
+off-centre crops defeat the hashes and often sit below the cosine cut.
 """
 
 from __future__ import annotations
@@ -10,16 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from PIL import Image
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from asset_store.errors import ObjectNotFound
+from asset_store.blobs import blob_key
+from asset_store.errors import ObjectNotFound, StorageUnavailable
 from asset_store.vectors import VectorFilter
 from pipelines.vision.types import ImageHashes
 from serving.vision.models import SearchDoc
 from serving.vision.runtime import VisionRuntime, image_collection
 
 NEIGHBOURS = 50
+VERIFY_MIN_COSINE = 0.6
+"""Embedding candidates at least this close, not matched otherwise, get a keypoint check."""
+VERIFY_CANDIDATES = 4
+"""At most this many keypoint checks per probe (each reads and decodes the candidate: ~10-20 ms)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class Probe:
     blob: str | None = None
     ref: tuple[str, str] | None = None
     """(branch, path) when the image is an asset of the brand (it is not its own duplicate)."""
+    data: bytes | None = None
+    """The encoded image when it is not in the object store (uploaded for a check)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,7 @@ def find_duplicates(
     cosines = _neighbours(runtime, brand_id, branch, probe, neighbours)
     probe_hashes = ImageHashes(**probe.hashes) if probe.hashes else None
     matches: list[Match] = []
+    unverified: list[tuple[float, SearchDoc, int | None]] = []
     for doc in _docs(session, brand_id, branch, cosines, probe):
         key = (doc.branch, doc.path)
         if key in exclude:
@@ -126,10 +137,17 @@ def find_duplicates(
             )
             if hit
         ]
+        if not reasons and cosine is not None and cosine >= VERIFY_MIN_COSINE:
+            unverified.append((cosine, doc, hamming))
         if reasons:
             matches.append(
                 Match(doc.branch, doc.path, doc.blob, doc.kind, hamming, cosine, identical, tuple(reasons))
             )
+    unverified.sort(key=lambda item: -item[0])
+    for cosine, doc, hamming in _verified(runtime, probe, unverified[:VERIFY_CANDIDATES]):
+        matches.append(
+            Match(doc.branch, doc.path, doc.blob, doc.kind, hamming, cosine, False, ("keypoints",))
+        )
     matches.sort(
         key=lambda m: (
             not m.identical,
@@ -139,6 +157,39 @@ def find_duplicates(
         )
     )
     return matches
+
+
+def _verified(
+    runtime: VisionRuntime, probe: Probe, candidates: Sequence[tuple[float, SearchDoc, int | None]]
+) -> list[tuple[float, SearchDoc, int | None]]:
+    """The candidates that show the probe's picture by keypoint matching (crops, shifts, overlays)."""
+    if not candidates:
+        return []
+    from pipelines.vision.keypoints import same_picture
+
+    probe_image = _image(runtime, probe.data, probe.blob)
+    if probe_image is None:
+        return []
+    found = []
+    for cosine, doc, hamming in candidates:
+        other = _image(runtime, None, doc.blob)
+        if other is not None and same_picture(probe_image, other):
+            found.append((cosine, doc, hamming))
+    return found
+
+
+def _image(runtime: VisionRuntime, data: bytes | None, blob: str | None) -> Image.Image | None:
+    from pipelines.vision.decode import load_image
+    from pipelines.vision.protocol import ImageDecodeError
+
+    try:
+        if data is None:
+            if blob is None:
+                return None
+            data = runtime.assets.objects.read_bytes(blob_key(blob))
+        return load_image(data)
+    except (ObjectNotFound, ImageDecodeError, StorageUnavailable):
+        return None
 
 
 def clusters(pairs: Sequence[tuple[str, str]]) -> list[list[str]]:

@@ -32,10 +32,10 @@ def _decode(text: str) -> bytes:
     return data
 
 
-def _probe(analysis: Analysis, ref: tuple[str, str] | None = None) -> Probe:
+def _probe(analysis: Analysis, ref: tuple[str, str] | None = None, data: bytes | None = None) -> Probe:
     if analysis.error is not None:
         raise InvalidInput(analysis.message or "the image cannot be analysed", code=analysis.error)
-    return Probe(analysis.encoder, analysis.embedding, analysis.hashes, analysis.blob, ref)
+    return Probe(analysis.encoder, analysis.embedding, analysis.hashes, analysis.blob, ref, data)
 
 
 async def probe_image(
@@ -46,7 +46,7 @@ async def probe_image(
         data = _decode(image)
         (result,) = await gateway.analyse_images([data], ocr=False)
         analysis = Analysis.from_result(hashlib.sha256(data).hexdigest(), result, "", False)
-        return _probe(analysis)
+        return _probe(analysis, data=data)
     blob = await asyncio.to_thread(_asset_blob, runtime, caller, brand_id, image)
     space = await runtime.image_space(gateway)
     cached = await asyncio.to_thread(_cached, runtime, blob, space.encoder)

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import skimage.data
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 from sqlalchemy import select
@@ -506,3 +507,26 @@ def test_index_and_search_on_postgresql(db_url: str, tmp_path: Any) -> None:
         assert api.paths(query="夏日") == ["a/sea.png"]
         clusters = api.ok("GET", f"/v1/brands/{api.brand}/duplicates")["clusters"]
         assert clusters[0]["paths"] == ["a/coffee.png", "b/coffee.png"]
+
+
+def test_an_off_centre_crop_is_found_by_keypoints(api: Api) -> None:
+    """Last in the module: it adds a branch the usage and cluster tests above do not expect."""
+    cat = Image.fromarray(skimage.data.chelsea()).convert("RGB")
+    api.ok("POST", f"/v1/brands/{api.brand}/branches", "admin_a", json={"name": "photos"})
+    api.commit("photos", [put("photos/cat.png", api.blob(encode(cat)))], actor="admin_a")
+    api.wait_indexed("photos")
+    w, h = cat.size
+    shifted = cat.crop((round(w * 0.25), round(h * 0.05), round(w * 0.95), round(h * 0.75)))
+    report = api.ok(
+        "POST",
+        "/v1/search/duplicates",
+        json={
+            "brand_id": api.brand,
+            "branch": "photos",
+            "image": base64.b64encode(encode(shifted, "JPEG")).decode(),
+        },
+    )
+    found = {m["path"]: m for m in report["matches"]}
+    assert "photos/cat.png" in found, report
+    assert "keypoints" in found["photos/cat.png"]["reasons"]  # the hashes and the cosine miss this crop
+    assert not any(path.startswith("kv/") for path in found)
