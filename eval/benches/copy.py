@@ -4,7 +4,8 @@ through llama.cpp), the multilingual encoder for de-duplication and the complian
 Per brief: seconds for its variants, the share within platform limits, the share passing compliance
 (not blocked), the highest cosine between two variants (multilingual USE), distinct-2, tokens/s. The
 headline ``metrics`` are the worst brief for time and limits (the target holds per brief) and the
-means for the rest. ``--option briefs=N`` runs the first N briefs, ``--option variants=N`` asks N each.
+means for the rest. ``--option briefs=N`` runs the first N briefs, ``--option only=ID[,ID]`` the named
+ones, ``--option variants=N`` asks N each.
 """
 
 from __future__ import annotations
@@ -33,8 +34,17 @@ def _config() -> LLMConfig:
     return Settings().llm_config()
 
 
-def run(briefs: int | str | None = None, variants: int | str | None = None) -> dict[str, Any]:
+def run(
+    briefs: int | str | None = None, variants: int | str | None = None, only: str | None = None
+) -> dict[str, Any]:
     rows = [json.loads(line) for line in BRIEFS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if only is not None:
+        wanted = [name.strip() for name in str(only).split(",") if name.strip()]
+        unknown = sorted(set(wanted) - {row["id"] for row in rows})
+        if unknown:
+            known = ", ".join(row["id"] for row in rows)
+            raise ValueError(f"unknown brief id(s) {', '.join(unknown)}; known: {known}")
+        rows = [row for row in rows if row["id"] in wanted]
     if briefs is not None:
         if int(briefs) < 1:
             raise ValueError(f"briefs must be at least 1 (there are {len(rows)} in {BRIEFS.name})")
@@ -77,4 +87,4 @@ def run(briefs: int | str | None = None, variants: int | str | None = None) -> d
         "llm": {"backend": config.backend, "model": config.model, "model_id": llm.model_id},
         "cpu_count": os.cpu_count(),
         "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
-    }
+    } | ({"result_name": f"copy-{'-'.join(per_brief)}"} if only is not None else {})
