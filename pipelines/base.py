@@ -22,15 +22,12 @@ class MissingDependency(ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
 
 
-class Model(ABC, Generic[RequestT, ResultT]):
-    """A loadable model. Call ``predict``; subclasses implement ``_load`` and ``_predict``."""
-
-    task: ClassVar[str]
-    kind: ClassVar[str]
+class LoadOnce(ABC):
+    """Thread-safe, timed, load-once weights: ``load()`` runs the subclass's ``_load`` the first time."""
 
     def __init__(self) -> None:
         self._loaded = False
-        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self.load_seconds: float | None = None
 
     @property
@@ -41,14 +38,30 @@ class Model(ABC, Generic[RequestT, ResultT]):
         """Load weights once (thread-safe); later calls return at once."""
         if self._loaded:
             return
-        with self._lock:
+        with self._load_lock:
             if self._loaded:
                 return
             started = time.perf_counter()
             self._load()
             self.load_seconds = time.perf_counter() - started
             self._loaded = True
-            log.info("loaded %s/%s in %.2fs", self.task, self.kind, self.load_seconds)
+            log.info("loaded %s in %.2fs", self._load_name(), self.load_seconds)
+
+    def _load_name(self) -> str:
+        return type(self).__name__
+
+    @abstractmethod
+    def _load(self) -> None: ...
+
+
+class Model(LoadOnce, Generic[RequestT, ResultT]):
+    """A loadable model. Call ``predict``; subclasses implement ``_load`` and ``_predict``."""
+
+    task: ClassVar[str]
+    kind: ClassVar[str]
+
+    def _load_name(self) -> str:
+        return f"{self.task}/{self.kind}"
 
     def predict(self, request: RequestT) -> ResultT:
         """Run the model on one request, loading it first if needed."""
@@ -57,9 +70,6 @@ class Model(ABC, Generic[RequestT, ResultT]):
         result = self._predict(request)
         log.debug("%s/%s predicted in %.1f ms", self.task, self.kind, (time.perf_counter() - started) * 1000)
         return result
-
-    @abstractmethod
-    def _load(self) -> None: ...
 
     @abstractmethod
     def _predict(self, request: RequestT) -> ResultT: ...

@@ -5,9 +5,7 @@ zero-shot labels and a text tower in the same space as the images)."""
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -15,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from pipelines.base import LoadOnce
 from pipelines.embeddings.text import l2_normalise
 from pipelines.vision.types import Label, LabelVocabulary
 
@@ -68,7 +67,7 @@ class ImageEncoder(Protocol):
         ...
 
 
-class BaseImageEncoder(ABC):
+class BaseImageEncoder(LoadOnce):
     """The public half shared by the encoders: thread-safe ``load`` with timing, batching, top-k labels
     and unit rows. A backend implements ``_load``, ``_forward``, ``label_names`` (and ``_encode_texts``)."""
 
@@ -78,27 +77,11 @@ class BaseImageEncoder(ABC):
     vocabulary: LabelVocabulary = "imagenet-1k"
 
     def __init__(self, *, batch_size: int = 16) -> None:
+        super().__init__()
         self.batch_size = max(1, batch_size)
-        self.load_seconds: float | None = None
-        self._loaded = False
-        self._load_lock = threading.Lock()
 
-    @property
-    def loaded(self) -> bool:
-        return self._loaded
-
-    def load(self) -> None:
-        """Load weights once (thread-safe); later calls return at once."""
-        if self._loaded:
-            return
-        with self._load_lock:
-            if self._loaded:
-                return
-            started = time.perf_counter()
-            self._load()
-            self.load_seconds = time.perf_counter() - started
-            self._loaded = True
-            log.info("loaded image encoder %s in %.2fs", self.name, self.load_seconds)
+    def _load_name(self) -> str:
+        return f"image encoder {self.name}"
 
     @property
     @abstractmethod

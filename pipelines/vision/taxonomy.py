@@ -113,7 +113,16 @@ class Taxonomy:
         for tag in document.tags:
             for term in {t.casefold() for t in tag.terms if t.strip()}:
                 owners.setdefault(term, []).append(tag.id)
-        self._terms = sorted(owners.items(), key=lambda item: (-len(item[0]), item[0]))
+        self._owners = owners
+        # One alternation per script, longest term first: a single scan finds every term, and a longer
+        # term hides the shorter ones inside it (面包 does not also match 包).
+        ordered = sorted(owners, key=lambda term: (-len(term), term))
+        latin = "|".join(re.escape(t) for t in ordered if _LATIN.match(t))
+        other = "|".join(re.escape(t) for t in ordered if not _LATIN.match(t))
+        self._term_patterns = [
+            re.compile(rf"(?<![0-9a-z])({latin})(?:s|es)?(?![0-9a-z])") if latin else None,
+            re.compile(f"({other})") if other else None,
+        ]
 
     @classmethod
     def builtin(cls) -> Taxonomy:
@@ -187,28 +196,14 @@ class Taxonomy:
         boundaries, Chinese terms as substrings; a longer term hides the shorter ones inside it, so
         '面包' does not also match '包'). In order of first occurrence."""
         haystack = text.casefold()
-        taken = [False] * len(haystack)
         found: dict[str, int] = {}
-        for term, tag_ids in self._terms:
-            for start, end in _occurrences(haystack, term):
-                if any(taken[start:end]):
-                    continue
-                taken[start:end] = [True] * (end - start)
-                for tag_id in tag_ids:
-                    found[tag_id] = min(found.get(tag_id, start), start)
+        for pattern in self._term_patterns:
+            if pattern is None:
+                continue
+            for match in pattern.finditer(haystack):
+                for tag_id in self._owners[match.group(1)]:
+                    found[tag_id] = min(found.get(tag_id, match.start()), match.start())
         return sorted(found, key=lambda tag_id: (found[tag_id], tag_id))
-
-
-def _occurrences(haystack: str, term: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _pattern(term).finditer(haystack)]
-
-
-@cache
-def _pattern(term: str) -> re.Pattern[str]:
-    """The compiled matcher of one term (hundreds of terms overflow ``re``'s own small cache)."""
-    if _LATIN.match(term):
-        return re.compile(rf"(?<![0-9a-z]){re.escape(term)}(?:s|es)?(?![0-9a-z])")
-    return re.compile(re.escape(term))
 
 
 @cache

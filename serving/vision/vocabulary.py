@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,59 +42,11 @@ def load_custom_tags(session: Session, brand_id: str) -> list[CustomTag]:
     return [CustomTag.of(row) for row in rows]
 
 
-class TermMatcher:
-    """Finds taxonomy terms in text with two precompiled patterns, like ``Taxonomy.match_query`` (Latin
-    terms on word boundaries, plurals allowed; Chinese terms as substrings; a longer term hides the
-    shorter ones inside it; a term several tags share names them all), at a fraction of its cost: that
-    one compiles a pattern per term per call, more than Python's pattern cache holds (~80 ms a query)."""
-
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        ids: dict[str, list[str]] = {}
-        for definition in taxonomy.all():
-            for term in definition.terms:
-                if term.strip() and definition.id not in ids.setdefault(term.casefold(), []):
-                    ids[term.casefold()].append(definition.id)
-        ordered = sorted(ids, key=lambda t: (-len(t), t))
-        latin = [t for t in ordered if t.isascii()]
-        other = [t for t in ordered if not t.isascii()]
-        self._ids = ids
-        alternatives = "|".join(re.escape(t) for t in latin)
-        self._latin = re.compile(rf"(?<![0-9a-z])({alternatives})(?:s|es)?(?![0-9a-z])") if latin else None
-        self._other = re.compile("|".join(re.escape(t) for t in other)) if other else None
-
-    def find(self, text: str) -> list[str]:
-        """Tag ids whose terms occur in ``text``, in order of first occurrence."""
-        haystack = text.casefold()
-        found: dict[str, int] = {}
-        spans: list[tuple[int, int, str]] = []
-        if self._latin is not None:
-            spans += [(m.start(), m.end(), m.group(1)) for m in self._latin.finditer(haystack)]
-        if self._other is not None:
-            spans += [(m.start(), m.end(), m.group(0)) for m in self._other.finditer(haystack)]
-        for start, _end, term in sorted(spans):
-            for tag_id in self._ids[term]:
-                found.setdefault(tag_id, start)
-        return sorted(found, key=lambda tag_id: (found[tag_id], tag_id))
-
-
-_MATCHERS: dict[int, tuple[Taxonomy, TermMatcher]] = {}
-
-
-def matcher_for(taxonomy: Taxonomy) -> TermMatcher:
-    """One matcher per taxonomy object (the built-in one lives as long as the process)."""
-    cached = _MATCHERS.get(id(taxonomy))
-    if cached is None or cached[0] is not taxonomy:
-        cached = (taxonomy, TermMatcher(taxonomy))
-        _MATCHERS[id(taxonomy)] = cached
-    return cached[1]
-
-
 class Vocabulary:
     """Canonical tag ids, their words (for keyword text and embeddings), and tags named in a query."""
 
     def __init__(self, taxonomy: Taxonomy, custom: Sequence[CustomTag] = ()) -> None:
         self.taxonomy = taxonomy
-        self.matcher = matcher_for(taxonomy)
         self.custom = {tag.id: tag for tag in custom}
         self._names: dict[str, str] = {}
         for definition in taxonomy.all():
@@ -125,7 +76,7 @@ class Vocabulary:
 
     def match_query(self, text: str) -> list[str]:
         """Tag ids a query names: taxonomy words (zh or en, synonyms too) and brand tag names."""
-        found = self.matcher.find(text)
+        found = self.taxonomy.match_query(text)
         folded = text.casefold()
         for tag in self.custom.values():
             if any(n.casefold() in folded for n in (tag.name_zh, tag.name_en) if n.strip()):
