@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import platform
 import subprocess
 import time
@@ -22,6 +23,7 @@ BENCHES: dict[str, str] = {
     "asset-store": "eval.benches.asset_store:run",
     "compliance": "eval.benches.compliance:run",
     "copy": "eval.benches.copy:run",
+    "gpu": "eval.benches.gpu:run",
     "llm": "eval.benches.llm:run",
     "search": "eval.benches.search:run",
     "vision": "eval.benches.vision:run",
@@ -47,6 +49,9 @@ def resolve(kind: Kind, name: str) -> Callable[..., dict[str, Any]]:
 
 
 def _git_commit() -> str | None:
+    """The checkout's short commit; ``$ATELIER_COMMIT`` where the tree travelled without its .git."""
+    if pinned := os.environ.get("ATELIER_COMMIT", "").strip():
+        return pinned
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5

@@ -63,6 +63,20 @@ PRESETS: dict[str, dict[str, Any]] = {
         "tie_word_embeddings": True,
         "hidden_act": "silu",
     },
+    # Qwen/Qwen2.5-7B-Instruct (about 7.6 B parameters; 15 GB in bfloat16).
+    "qwen2.5-7b": {
+        "hidden_size": 3584,
+        "intermediate_size": 18944,
+        "num_hidden_layers": 28,
+        "num_attention_heads": 28,
+        "num_key_value_heads": 4,
+        "vocab_size": 152064,
+        "max_position_embeddings": 32768,
+        "rope_theta": 1000000.0,
+        "rms_norm_eps": 1e-6,
+        "tie_word_embeddings": False,
+        "hidden_act": "silu",
+    },
     # Weights wider than a real init (std 0.3, not 0.02) so the output depends on the prompt and seed.
     "tiny": {
         "initializer_range": 0.3,
@@ -123,9 +137,15 @@ def _write(folder: Path, preset: str, vocab_size: int | None, seed: int, dtype: 
         use_sliding_window=False,
     )
     rng_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
-    with torch.random.fork_rng(devices=rng_devices), torch.device(device):
-        torch.manual_seed(seed)
-        model = Qwen2ForCausalLM(config).to(getattr(torch, dtype)).eval()
+    default_dtype = torch.get_default_dtype()
+    try:  # initialise in the target dtype: no float32 copy of a 7 B model on the way
+        torch.set_default_dtype(getattr(torch, dtype))
+        with torch.random.fork_rng(devices=rng_devices), torch.device(device):
+            torch.manual_seed(seed)
+            model: Any = Qwen2ForCausalLM(config)
+            model.eval()
+    finally:
+        torch.set_default_dtype(default_dtype)
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)

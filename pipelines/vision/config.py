@@ -42,6 +42,15 @@ class VisionConfig(BaseModel):
         default=None, description=f"Where exported models are kept; default {DEFAULT_CACHE_DIR}."
     )
     threads: int | None = Field(default=None, ge=1, description="Inference threads; default: all cores.")
+    device: str = Field(
+        default="auto",
+        pattern=r"^(auto|cpu|cuda(:\d+)?)$",
+        description="open_clip: where the model runs: cpu, cuda, cuda:N, or auto (CUDA when there is one).",
+    )
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
+        default="auto",
+        description="open_clip weights' dtype: auto is float16 on CUDA and float32 on the CPU.",
+    )
     batch_size: int = Field(default=16, ge=1, le=1024, description="Images per forward pass.")
     top_k: int = Field(default=5, ge=1, le=100, description="Classifier labels kept per image.")
     ocr: bool = Field(default=True, description="Run OCR on images that likely hold text.")

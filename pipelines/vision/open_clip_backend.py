@@ -52,7 +52,8 @@ def taxonomy_prompts(taxonomy: Taxonomy) -> list[tuple[str, list[str]]]:
 
 
 class OpenClipEncoder(BaseImageEncoder):
-    """An open_clip model on torch (CPU unless CUDA is there): unit image and text rows, zero-shot labels."""
+    """An open_clip model on torch (``config.device``: CUDA when there is one, else the CPU): unit image and
+    text rows, zero-shot labels."""
 
     supports_text = True
 
@@ -87,6 +88,10 @@ class OpenClipEncoder(BaseImageEncoder):
         self._class_rows: NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self._logit_scale = 100.0
         self._torch_lock = threading.Lock()
+        self.device = "cpu"
+        """Where the model runs once loaded: ``cpu`` or ``cuda[:N]``."""
+        self.dtype = "float32"
+        """The weights' dtype once loaded."""
 
     @property
     def label_names(self) -> Sequence[str]:
@@ -148,7 +153,9 @@ class OpenClipEncoder(BaseImageEncoder):
             raise VisionError(
                 f"cannot build open_clip model {model_name!r} from {pretrained}: {exc}"
             ) from exc
-        model.eval()
+        self.device, dtype_name = placement(torch, self.config.device, self.config.dtype)
+        self.dtype = dtype_name
+        model = model.to(device=self.device, dtype=getattr(torch, dtype_name)).eval()
         self._model, self._preprocess, self._tokenizer = model, preprocess, tokenizer
         scale = getattr(model, "logit_scale", None)
         self._logit_scale = float(scale.exp().item()) if scale is not None else 100.0
@@ -198,8 +205,7 @@ class OpenClipEncoder(BaseImageEncoder):
         import torch
 
         pixels = torch.stack([self._preprocess(image) for image in images])
-        with self._torch_lock, torch.inference_mode():
-            features = self._model.encode_image(pixels).float().cpu().numpy()
+        features = self.encode_pixels(pixels)
         rows = l2_normalise(features)
         if not len(self._classes):
             return rows, np.zeros((len(images), 0), dtype=np.float32)
@@ -207,12 +213,34 @@ class OpenClipEncoder(BaseImageEncoder):
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         return rows, (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
 
+    def encode_pixels(self, pixels: Any) -> NDArray[np.float32]:
+        """Image-tower features (not normalised) of an already preprocessed ``(N, 3, H, W)`` tensor."""
+        import torch
+
+        self.load()
+        pixels = pixels.to(device=self.device, dtype=next(self._model.parameters()).dtype)
+        with self._torch_lock, torch.inference_mode():
+            return np.asarray(self._model.encode_image(pixels).float().cpu().numpy(), dtype=np.float32)
+
     def _encode_texts(self, texts: Sequence[str]) -> NDArray[np.float32]:
         import torch
 
-        tokens = self._tokenizer(list(texts))
+        tokens = self._tokenizer(list(texts)).to(self.device)
         with self._torch_lock, torch.inference_mode():
             return np.asarray(self._model.encode_text(tokens).float().cpu().numpy(), dtype=np.float32)
+
+
+def placement(torch: Any, device: str, dtype: str) -> tuple[str, str]:
+    """``(device, dtype)`` to run on: ``auto`` picks CUDA when there is one, float16 on CUDA, float32 on
+    the CPU (half precision on a CPU is slower, not faster). Asking for CUDA without one is an error."""
+    cuda = bool(torch.cuda.is_available())
+    if device == "auto":
+        device = "cuda" if cuda else "cpu"
+    if device.startswith("cuda") and not cuda:
+        raise VisionError(f"device {device!r} asked for, but torch sees no CUDA device here")
+    if dtype == "auto":
+        dtype = "float16" if device.startswith("cuda") else "float32"
+    return device, dtype
 
 
 def _find_checkpoint(folder: Path) -> Path | None:

@@ -1,0 +1,1 @@
+"""Image generation: diffusion architectures and backends (diffusers, loaded lazily)."""

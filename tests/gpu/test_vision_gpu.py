@@ -1,0 +1,81 @@
+"""Vision and diffusion code paths on CUDA: the same random weights give the same answers as on the CPU.
+
+Needs CUDA: tests/gpu runs on the device machine (marker ``gpu``), never on the CPU-only CI machine.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from eval.benches.gpu import TINY_CLIP_CONFIG
+from pipelines.image.architectures import architecture, build_random_unet
+from pipelines.vision.config import VisionConfig
+from pipelines.vision.open_clip_backend import OpenClipEncoder
+
+pytestmark = [pytest.mark.gpu]
+TINY_CLIP = "atelier-gpu-test-vit"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_cuda() -> None:
+    assert torch.cuda.is_available(), "tests/gpu needs CUDA: run it on the device machine (pytest tests/gpu)"
+
+
+@pytest.fixture(scope="module")
+def tiny_clip_arch(tmp_path_factory: pytest.TempPathFactory) -> str:
+    import open_clip
+
+    folder: Path = tmp_path_factory.mktemp("clip-arch")
+    (folder / f"{TINY_CLIP}.json").write_text(json.dumps(TINY_CLIP_CONFIG))
+    open_clip.add_model_config(folder)
+    return TINY_CLIP
+
+
+def _encoder(arch: str, device: str) -> OpenClipEncoder:
+    torch.manual_seed(0)  # the same random weights on both devices
+    return OpenClipEncoder(
+        VisionConfig(backend="open_clip", model=arch, allow_random_weights=True, device=device, batch_size=4)
+    )
+
+
+def test_open_clip_on_cuda_in_float16_matches_the_cpu(tiny_clip_arch: str) -> None:
+    rng = np.random.default_rng(1)
+    images = [Image.fromarray(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)) for _ in range(6)]
+    cpu, cuda = _encoder(tiny_clip_arch, "cpu"), _encoder(tiny_clip_arch, "auto")
+    on_cpu, on_cuda = cpu.encode_images(images), cuda.encode_images(images)
+    assert (cuda.device, cuda.dtype) == ("cuda", "float16") and (cpu.device, cpu.dtype) == ("cpu", "float32")
+    assert on_cuda.shape == on_cpu.shape == (6, TINY_CLIP_CONFIG["embed_dim"])
+    assert float(np.min(np.sum(on_cpu * on_cuda, axis=1))) > 0.99  # unit rows: cosine per image
+    texts = cuda.encode_texts(["a cup of coffee", "一杯咖啡"])
+    assert np.allclose(texts, cpu.encode_texts(["a cup of coffee", "一杯咖啡"]), atol=2e-2)
+
+
+def test_sdxl_layout_unet_on_cuda_in_float16_matches_the_cpu() -> None:
+    arch = architecture("tiny")
+    on_cpu = build_random_unet("tiny", device="cpu", dtype="float32", seed=3)
+    on_cuda = build_random_unet("tiny", device="cuda", dtype="float16", seed=3)
+    on_cuda.load_state_dict({k: v.half() for k, v in on_cpu.state_dict().items()})  # CUDA RNG differs
+    generator = torch.Generator().manual_seed(0)
+    side = arch.native_size // arch.latent_scale
+    latents = torch.randn(2, 4, side, side, generator=generator)
+    text = torch.randn(2, arch.text_tokens, arch.unet["cross_attention_dim"], generator=generator)
+    cond = {
+        "text_embeds": torch.randn(2, arch.pooled_text_dim, generator=generator),
+        "time_ids": torch.ones(2, 6),
+    }
+    with torch.inference_mode():
+        expected = on_cpu(latents, 10, encoder_hidden_states=text, added_cond_kwargs=cond).sample
+        got = on_cuda(
+            latents.cuda().half(),
+            10,
+            encoder_hidden_states=text.cuda().half(),
+            added_cond_kwargs={k: v.cuda().half() for k, v in cond.items()},
+        ).sample
+    assert got.dtype == torch.float16 and got.shape == expected.shape
+    assert torch.allclose(got.float().cpu(), expected, atol=5e-2, rtol=5e-2)
