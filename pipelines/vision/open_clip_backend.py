@@ -16,6 +16,7 @@ import importlib.util
 import json
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ CHECKPOINT_NAMES = (
 )
 CHECKPOINT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 MAX_SYNONYM_PROMPTS = 3
+MAX_PREPROCESS_THREADS = 8
 
 
 def taxonomy_prompts(taxonomy: Taxonomy) -> list[tuple[str, list[str]]]:
@@ -88,6 +90,7 @@ class OpenClipEncoder(BaseImageEncoder):
         self._class_rows: NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self._logit_scale = 100.0
         self._torch_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
         self.device = "cpu"
         """Where the model runs once loaded: ``cpu`` or ``cuda[:N]``."""
         self.dtype = "float32"
@@ -204,7 +207,7 @@ class OpenClipEncoder(BaseImageEncoder):
     def _forward(self, images: list[Image.Image]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         import torch
 
-        pixels = torch.stack([self._preprocess(image) for image in images])
+        pixels = torch.stack(self._preprocess_all(images))
         features = self.encode_pixels(pixels)
         rows = l2_normalise(features)
         if not len(self._classes):
@@ -212,6 +215,19 @@ class OpenClipEncoder(BaseImageEncoder):
         logits = self._logit_scale * rows @ self._class_rows.T
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         return rows, (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def _preprocess_all(self, images: list[Image.Image]) -> list[Any]:
+        """open_clip's transforms per image, on a thread pool (PIL's resize releases the GIL): on a GPU
+        the CPU-side resize, not the model, sets the pace (bench gpu on an H100: ViT-L/14 embeds 2,200
+        preprocessed images a second, but only 139 PIL images a second with one preprocessing thread)."""
+        workers = min(self.config.resolved_threads(), MAX_PREPROCESS_THREADS)
+        if workers <= 1 or len(images) <= 1:
+            return [self._preprocess(image) for image in images]
+        if self._pool is None:
+            with self._torch_lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(workers, thread_name_prefix="clip-preprocess")
+        return list(self._pool.map(self._preprocess, images))
 
     def encode_pixels(self, pixels: Any) -> NDArray[np.float32]:
         """Image-tower features (not normalised) of an already preprocessed ``(N, 3, H, W)`` tensor."""

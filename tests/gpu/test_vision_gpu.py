@@ -38,10 +38,12 @@ def tiny_clip_arch(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _encoder(arch: str, device: str) -> OpenClipEncoder:
-    torch.manual_seed(0)  # the same random weights on both devices
-    return OpenClipEncoder(
+    encoder = OpenClipEncoder(
         VisionConfig(backend="open_clip", model=arch, allow_random_weights=True, device=device, batch_size=4)
     )
+    torch.manual_seed(0)  # weights are made at load, on the CPU: the same random weights for both devices
+    encoder.load()
+    return encoder
 
 
 def test_open_clip_on_cuda_in_float16_matches_the_cpu(tiny_clip_arch: str) -> None:
