@@ -253,7 +253,7 @@ def _clip(dev: _Device, size: dict[str, Any], clip_batch: int, out: dict[str, An
         "batch": clip_batch,
         "image_size": side,
         "load_seconds": round(load_s, 1),
-        "preprocess": "open_clip transforms on the CPU, one thread per batch",
+        "preprocess": f"open_clip transforms on the CPU, {min(os.cpu_count() or 1, 8)} threads",
     }
 
 
