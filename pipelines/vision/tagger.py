@@ -27,6 +27,8 @@ from pipelines.vision.taxonomy import Taxonomy
 from pipelines.vision.types import Face, ImageAnalysis, Label, Tag
 
 PORTRAIT_TAG = "portrait"
+RELATIVE_TAG_SCORE = 0.3
+"""Tags scoring under this share of the image's best tag are dropped (see ``Taxonomy.confident``)."""
 TAG_LABELS = 20
 """Labels read for tags (more than are reported: a dog's probability spreads over many breeds)."""
 TEXT_LABELS = frozenset({916, 917, 918, 919, 921, 922, 549, 692, 478, 781})
@@ -45,6 +47,7 @@ class ImageTagger:
         faces: bool = True,
         top_k: int = 5,
         min_tag_score: float = 0.1,
+        relative_tag_score: float = RELATIVE_TAG_SCORE,
         batch_size: int = 16,
         max_pixels: int = MAX_PIXELS,
     ) -> None:
@@ -53,6 +56,7 @@ class ImageTagger:
         self.faces = faces
         self.top_k = top_k
         self.min_tag_score = min_tag_score
+        self.relative_tag_score = relative_tag_score
         self.batch_size = max(1, batch_size)
         self.max_pixels = max_pixels
 
@@ -96,6 +100,7 @@ class ImageTagger:
         faces = detect_faces(image) if self.faces else []
         if faces and PORTRAIT_TAG in self.taxonomy:
             tags = _with_portrait(self.taxonomy, tags, faces)
+        tags = self.taxonomy.confident(tags, self.relative_tag_score)
         text_label = any(label.index in TEXT_LABELS and label.score >= 0.1 for label in labels[:3])
         return ImageAnalysis(
             labels=labels[: self.top_k],

@@ -19,6 +19,7 @@ IMAGENET_CLASSES = 1000
 _ID = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
 _RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 _LATIN = re.compile(r"^[\x00-\x7f]+$")
+TEXT_TERM_MIN_CHARS = 2
 
 
 class TagDef(BaseModel):
@@ -158,19 +159,35 @@ class Taxonomy:
         """Tags implied by classifier labels, best first. A tag's own score is the sum of its labels'
         probabilities (the classes exclude each other); a parent scores the best of itself and its
         children. Labels are read by vocabulary: ImageNet index, taxonomy id, or a custom name matched to
-        tag names and synonyms."""
+        tag names and synonyms.
+
+        A tag must reach ``min_score``, and a tag summed from ImageNet classes also its share of the
+        ImageNet classes: a classifier that knows nothing spreads its probability over all of them, so
+        'wildlife' (some 270 classes) at 0.25 says less than 'coffee' (5 classes) at 0.25 does."""
         own: dict[str, float] = {}
+        imagenet: set[str] = set()
         for label in labels:
             for tag_id in self._tag_ids_of(label):
                 own[tag_id] = own.get(tag_id, 0.0) + label.score
+                if label.vocabulary == "imagenet-1k":
+                    imagenet.add(tag_id)
         scores: dict[str, float] = {}
         for tag_id, score in own.items():
+            if tag_id in imagenet and score < len(self._tags[tag_id].imagenet) / IMAGENET_CLASSES:
+                continue
             node: str | None = tag_id
             while node is not None:
                 scores[node] = max(scores.get(node, 0.0), min(1.0, score))
                 node = self._tags[node].parent
         ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0].count("/"), item[0]))
         return [self.tag(tag_id, score) for tag_id, score in ranked if score >= min_score]
+
+    @staticmethod
+    def confident(tags: Sequence[Tag], ratio: float) -> list[Tag]:
+        """The tags scoring at least ``ratio`` times the best one (order kept): a helmet at 0.2 next to a
+        face at 0.75 is the classifier guessing, not a second subject."""
+        best = max((tag.score for tag in tags), default=0.0)
+        return [tag for tag in tags if tag.score >= ratio * best]
 
     def _tag_ids_of(self, label: Label) -> list[str]:
         if label.vocabulary == "imagenet-1k":
@@ -191,19 +208,35 @@ class Taxonomy:
                 words.extend(term for term in self._tags[tag_id].terms if term not in words)
         return " ".join(words)
 
-    def match_query(self, text: str) -> list[str]:
+    def match_query(self, text: str, *, min_chars: int = 1) -> list[str]:
         """Ids of tags whose names or synonyms occur in ``text`` (case-insensitive; English terms on word
         boundaries, Chinese terms as substrings; a longer term hides the shorter ones inside it, so
-        '面包' does not also match '包'). In order of first occurrence."""
+        '面包' does not also match '包'). Terms shorter than ``min_chars`` are ignored. In order of first
+        occurrence."""
         haystack = text.casefold()
         found: dict[str, int] = {}
         for pattern in self._term_patterns:
             if pattern is None:
                 continue
             for match in pattern.finditer(haystack):
+                if len(match.group(1)) < min_chars:
+                    continue
                 for tag_id in self._owners[match.group(1)]:
                     found[tag_id] = min(found.get(tag_id, match.start()), match.start())
         return sorted(found, key=lambda tag_id: (found[tag_id], tag_id))
+
+    def text_tags(self, text: str, score: float) -> list[Tag]:
+        """Tags named by text printed in an image (OCR): each matched tag and its parents at ``score``.
+        Single-character Chinese terms are ignored here: in running ad copy they are mostly parts of
+        other words (包 in 包邮 'free shipping', 花 in 花呗, 车 in 购物车)."""
+        ids: list[str] = []
+        for tag_id in self.match_query(text, min_chars=TEXT_TERM_MIN_CHARS):
+            node: str | None = tag_id
+            while node is not None:
+                if node not in ids:
+                    ids.append(node)
+                node = self._tags[node].parent
+        return [self.tag(tag_id, score) for tag_id in ids]
 
 
 @cache

@@ -41,8 +41,26 @@ class Analysis:
 
     @property
     def tag_ids(self) -> list[str]:
+        return [tag_id for tag_id, _ in self.scored_tags]
+
+    @property
+    def scored_tags(self) -> list[tuple[str, float]]:
+        """(tag id, score) of the tagger's tags, best first."""
         tags = (self.data or {}).get("tags") or []
-        return [str(t["id"]) for t in tags if isinstance(t, Mapping) and t.get("id")]
+        return [
+            (str(t["id"]), float(t.get("score") or 0.0))
+            for t in tags
+            if isinstance(t, Mapping) and t.get("id")
+        ]
+
+    def label_names(self, min_score: float = 0.0) -> list[str]:
+        """Names of the classifier labels scoring at least ``min_score``, best first."""
+        labels = (self.data or {}).get("labels") or []
+        return [
+            str(label["name"])
+            for label in labels
+            if isinstance(label, Mapping) and label.get("name") and float(label.get("score", 0)) >= min_score
+        ]
 
     @property
     def hashes(self) -> dict[str, str] | None:

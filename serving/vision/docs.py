@@ -15,6 +15,10 @@ from serving.vision.vocabulary import Vocabulary
 
 MAX_TEXT = 8000
 """Characters of keyword text kept per document."""
+LABEL_MIN_SCORE = 0.05
+"""Classifier labels at least this likely are named in the embedded text view of an image."""
+OCR_TAG_SCORE = 0.5
+"""Score of a tag named by the text printed in an image (ranked with the classifier's tags)."""
 MAX_VIEW = 2000
 """Characters of text embedded per document (the text encoder reads ~a paragraph anyway)."""
 
@@ -88,6 +92,16 @@ def _join(*parts: str | None) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
+def _image_tags(analysis: Analysis, vocabulary: Vocabulary) -> list[str]:
+    """The tagger's tags merged with the tags the image's printed text names (a poster saying 拿铁 is
+    about coffee whatever the classifier saw), best score first."""
+    scores = dict(analysis.scored_tags)
+    text = analysis.ocr_text
+    for tag in vocabulary.taxonomy.text_tags(text, OCR_TAG_SCORE) if text else []:
+        scores[tag.id] = max(scores.get(tag.id, 0.0), tag.score)
+    return sorted(scores, key=lambda tag_id: (-scores[tag_id], -tag_id.count("/"), tag_id))
+
+
 def build_doc(source: Source, vocabulary: Vocabulary) -> DocDraft:
     """The search document of one asset version (pure: the caller read everything it needs)."""
     meta = source.metadata
@@ -97,7 +111,7 @@ def build_doc(source: Source, vocabulary: Vocabulary) -> DocDraft:
     body = (source.copy_text or "")[:MAX_TEXT]
     # copy is tagged by the taxonomy words it contains; images and video posters by the image model
     seen = vocabulary.match_query(_join(title, body[:MAX_VIEW])) if source.kind == "copy" else []
-    ai = list(dict.fromkeys([*ai_meta, *(analysis.tag_ids if analysis else []), *seen]))
+    ai = list(dict.fromkeys([*ai_meta, *(_image_tags(analysis, vocabulary) if analysis else []), *seen]))
     embedding = analysis.embedding if analysis else None
     encoder = analysis.encoder if analysis and embedding else None
     tags = AssetTags(
@@ -109,13 +123,14 @@ def build_doc(source: Source, vocabulary: Vocabulary) -> DocDraft:
     description = meta.get("description") if isinstance(meta.get("description"), str) else None
     campaign = meta.get("campaign") if isinstance(meta.get("campaign"), str) else None
     ocr_text = analysis.ocr_text if analysis else None
+    label_words = ", ".join(analysis.label_names(LABEL_MIN_SCORE)) if analysis else None
     tag_words = vocabulary.words(tags.effective())
     filename = _filename(source.path)
     text = _join(title, filename, description, body, ocr_text, tag_words, campaign)[:MAX_TEXT]
     if source.kind == "copy":
         view = _join(title, body or description)
     else:
-        view = _join(title, description, tag_words, ocr_text)
+        view = _join(title, description, label_words, vocabulary.names(tags.effective()), ocr_text)
     derived = _lineage(meta)
     terms = doc_terms(title, filename, description, campaign, tag_words, ocr_text, body)
     terms += [lineage_term("path", d["path"]) for d in derived]

@@ -44,6 +44,30 @@ def reciprocal_rank_fusion(
     return [Fused(i, scores[i], _labels(legs[i])) for i in order]
 
 
+def fuse_with_tail(
+    rankings: Sequence[tuple[str, Sequence[str]]],
+    tail: Sequence[tuple[str, Sequence[str]]],
+    *,
+    k: int = DEFAULT_K,
+    depth: int,
+) -> list[Fused]:
+    """RRF over ``rankings``, then the ids of the ``tail`` lists that no ranking holds, in tail order.
+
+    A tail id scores ``1 / (k + depth + n)`` for the n-th tail id: under every fused score when no ranking
+    is longer than ``depth`` (its worst score is ``1 / (k + depth)``), so the tail never outranks a fused
+    id and the order stays strictly by score."""
+    fused = reciprocal_rank_fusion(rankings, k=k)
+    seen = {f.id for f in fused}
+    added = 0
+    for label, ids in tail:
+        for item in ids:
+            if item not in seen:
+                seen.add(item)
+                added += 1
+                fused.append(Fused(item, 1.0 / (k + depth + added), (label,)))
+    return fused
+
+
 def _labels(found: list[tuple[int, str]]) -> tuple[str, ...]:
     out: list[str] = []
     for _, label in sorted(found):

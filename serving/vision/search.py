@@ -1,8 +1,9 @@
 """Asset search: up to five legs, fused by reciprocal rank fusion, then filtered and paged.
 
 Text query: *semantic* (the query's multilingual embedding against the text collection: Chinese finds
-English and back), *keyword* (tags the query names, through the tag payload index; and shared terms in
-the inverted index) and, with a CLIP-like encoder, *image* (the query in the image space). Image query:
+English and back; hits under the semantic floor only fill the list after the fused ones), *keyword*
+(tags the query names, through the tag payload index; and shared terms in the inverted index) and, with
+a CLIP-like encoder, *image* (the query in the image space). Image query:
 nearest neighbours in the image collection. Every leg is an index lookup bounded by
 ``search.candidates``; filters are applied in the vector index where it can and on the fused candidates
 (at most a few hundred rows) for the rest, so no query scans the brand's assets.
@@ -34,7 +35,7 @@ from serving.errors import InvalidInput
 from serving.gateway.protocol import ModelCallUnsupported, ModelGateway
 from serving.vision.cursor import decode_cursor, encode_cursor, fingerprint
 from serving.vision.duplicates import Probe
-from serving.vision.fusion import Fused, reciprocal_rank_fusion
+from serving.vision.fusion import Fused, fuse_with_tail
 from serving.vision.models import SearchDoc, SearchIndexState, SearchTerm
 from serving.vision.probes import probe_image
 from serving.vision.runtime import VisionRuntime, image_collection, text_collection
@@ -48,6 +49,10 @@ MatchLabel = Literal["semantic", "keyword", "image"]
 LABELS: tuple[MatchLabel, ...] = ("semantic", "keyword", "image")
 TERM_POSTINGS = 1000
 """Postings read per query term (the rarest terms decide; a very common term is capped)."""
+WEAK_SEMANTIC_MIN_SCORE = 0.15
+"""Least cosine for a semantic hit under ``search.semantic_min_score`` to fill the tail: about the 95th
+percentile of the cosines of unrelated query/asset pairs with the multilingual USE (related pairs of a
+short query and an image's label/tag text often score 0.15-0.25)."""
 
 
 @dataclass
@@ -107,6 +112,8 @@ class Leg:
     name: str
     paths: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
+    fused: bool = True
+    """False: a tail leg, ranked after every fused hit instead of taking part in the fusion."""
 
 
 async def search(
@@ -143,7 +150,12 @@ def _rank(
     one more, to know whether a next page exists) is full."""
     with transaction(runtime.readers) as session:
         legs = _run_legs(session, runtime, body, query, vectors)
-        fused = reciprocal_rank_fusion([(leg.label, leg.paths) for leg in legs], k=runtime.settings.rrf_k)
+        fused = fuse_with_tail(
+            [(leg.label, leg.paths) for leg in legs if leg.fused],
+            [(leg.label, leg.paths) for leg in legs if not leg.fused],
+            k=runtime.settings.rrf_k,
+            depth=runtime.settings.candidates,
+        )
         need = offset + body.limit + 1
         step = max(2 * need, 50)
         kept: list[tuple[Fused, Candidate]] = []
@@ -232,8 +244,7 @@ def _run_legs(
     legs: list[Leg] = []
     if vectors.text is not None:
         text = text_collection(len(vectors.text))
-        floor = runtime.settings.semantic_min_score
-        legs.append(_vector_leg(runtime, Leg("semantic", "semantic"), text, vectors.text, flt, floor))
+        legs += _semantic_legs(runtime, text, vectors.text, flt)
         vocabulary = Vocabulary(runtime.taxonomy(), load_custom_tags(session, body.brand_id))
         named = vocabulary.match_query(query)
         if named:
@@ -258,6 +269,25 @@ def _run_legs(
             leg.paths = [p for p in leg.paths if p != probe.ref[1]]
         legs.append(leg)
     return [leg for leg in legs if leg.paths]
+
+
+def _semantic_legs(
+    runtime: VisionRuntime, collection: str, vector: Sequence[float], flt: VectorFilter
+) -> list[Leg]:
+    """The semantic hits at or above ``search.semantic_min_score`` take part in the fusion; weaker ones
+    (down to ``WEAK_SEMANTIC_MIN_SCORE``) only fill the list after every fused hit, so they never crowd
+    out a tag or term match yet a query that names nothing the index knows still gets its nearest
+    assets."""
+    floor = runtime.settings.semantic_min_score
+    every = _vector_leg(
+        runtime, Leg("semantic", "semantic"), collection, vector, flt, min(floor, WEAK_SEMANTIC_MIN_SCORE)
+    )
+    strong = [p for p in every.paths if every.scores[p] >= floor]
+    weak = [p for p in every.paths if every.scores[p] < floor]
+    return [
+        Leg("semantic", "semantic", strong, {p: every.scores[p] for p in strong}),
+        Leg("semantic", "semantic_weak", weak, {p: every.scores[p] for p in weak}, fused=False),
+    ]
 
 
 def _term_leg(session: Session, runtime: VisionRuntime, body: SearchRequest, query: str) -> Leg:

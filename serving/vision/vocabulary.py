@@ -74,6 +74,20 @@ class Vocabulary:
                 parts.append(tag_id)
         return " ".join(p for p in parts if p)
 
+    def names(self, tag_ids: Sequence[str]) -> str:
+        """zh/en display names of the tags (no synonyms: a short, focused text to embed), brand tag names,
+        and free tags as written."""
+        parts: list[str] = []
+        for tag_id in tag_ids:
+            if tag_id in self.taxonomy:
+                definition = self.taxonomy.get(tag_id)
+                parts += [definition.zh, definition.en]
+            elif tag_id in self.custom:
+                parts += [self.custom[tag_id].name_zh, self.custom[tag_id].name_en]
+            else:
+                parts.append(tag_id)
+        return " ".join(dict.fromkeys(p for p in parts if p.strip()))
+
     def match_query(self, text: str) -> list[str]:
         """Tag ids a query names: taxonomy words (zh or en, synonyms too) and brand tag names."""
         found = self.taxonomy.match_query(text)

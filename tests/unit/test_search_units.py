@@ -1,4 +1,5 @@
-"""Search building blocks: rank fusion, custom-tag thresholds, tag merging (people win), cursors, terms."""
+"""Search building blocks: rank fusion (and its tail), search documents, custom-tag thresholds, tag merging
+(people win), cursors, terms."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import numpy as np
 import pytest
 
 from asset_store.repo.metadata import AssetMetadata, Tag, TagSource
+from pipelines.vision.taxonomy import Taxonomy
 from serving.errors import InvalidInput
+from serving.vision.analyses import Analysis
 from serving.vision.cursor import decode_cursor, encode_cursor, fingerprint
+from serving.vision.docs import Source, build_doc
 from serving.vision.duplicates import clusters
-from serving.vision.fusion import reciprocal_rank_fusion
+from serving.vision.fusion import fuse_with_tail, reciprocal_rank_fusion
 from serving.vision.runtime import image_collection, point_id, split_point_id, text_collection
 from serving.vision.tags import AssetTags, edit_tags, metadata_tags, rejected_tags
 from serving.vision.terms import doc_terms, lineage_term, query_terms
 from serving.vision.thresholds import learn, learn_threshold, prototype
+from serving.vision.vocabulary import Vocabulary
 
 # -- reciprocal rank fusion --------------------------------------------------------------------------
 
@@ -45,6 +50,47 @@ def test_rrf_ignores_repeats_within_a_list_and_breaks_ties_deterministically() -
 
 def test_rrf_one_leg_keeps_its_order() -> None:
     assert [f.id for f in reciprocal_rank_fusion([("image", ["z", "y", "x"])])] == ["z", "y", "x"]
+
+
+def test_tail_ids_follow_every_fused_id_in_their_order() -> None:
+    fused = fuse_with_tail(
+        [("keyword", ["a", "b"]), ("semantic", ["b"])], [("semantic", ["c", "b", "d"])], depth=2
+    )
+    assert [f.id for f in fused] == ["b", "a", "c", "d"]
+    assert [f.score for f in fused] == sorted((f.score for f in fused), reverse=True)
+    assert fused[2].score < 1 / (60 + 2) and fused[2].legs == ("semantic",)
+    assert [f.id for f in fuse_with_tail([], [("semantic", ["x", "y"])], depth=5)] == ["x", "y"]
+
+
+# -- search documents --------------------------------------------------------------------------------
+
+
+def _image_source(data: dict[str, object]) -> Source:
+    analysis = Analysis("b" * 64, "enc", data, [1.0, 0.0], ocr=True)
+    return Source("kv/poster.jpg", "b" * 64, "r1", "image", {}, None, analysis)
+
+
+def test_image_doc_tags_from_printed_text_and_labels_in_the_view() -> None:
+    vocabulary = Vocabulary(Taxonomy.builtin())
+    doc = build_doc(
+        _image_source(
+            {
+                "labels": [
+                    {"index": 470, "name": "candle", "score": 0.3},
+                    {"index": 968, "name": "cup", "score": 0.07},
+                    {"index": 504, "name": "coffee mug", "score": 0.02},
+                ],
+                "tags": [{"id": "home/decor", "score": 0.35}, {"id": "home", "score": 0.35}],
+                "ocr_text": "秋季限定\n醇香拿铁 全场包邮",
+            }
+        ),
+        vocabulary,
+    )
+    # the poster names latte (coffee, at the text score 0.5), not bags (包 in 包邮 is 'free shipping')
+    assert list(doc.tags.ai) == ["food_beverage/coffee", "food_beverage", "home/decor", "home"]
+    assert "candle, cup" in doc.text_view and "coffee mug" not in doc.text_view
+    assert "咖啡 coffee" in doc.text_view and "latte" not in doc.text_view  # names, not every synonym
+    assert "latte" in doc.terms and "拿铁" in doc.terms  # the keyword side keeps the synonyms
 
 
 # -- custom tag thresholds ---------------------------------------------------------------------------

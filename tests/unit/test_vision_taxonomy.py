@@ -134,3 +134,30 @@ def test_from_yaml_expands_ranges(tmp_path: Path) -> None:
 def test_invalid_files_are_refused(tmp_path: Path, tags: list[dict[str, object]]) -> None:
     with pytest.raises(ValidationError):
         Taxonomy.from_yaml(_write(tmp_path, tags))
+
+
+def test_broad_tags_need_their_share_of_the_imagenet_classes(taxonomy: Taxonomy) -> None:
+    # bee .15 + sulphur butterfly .1 + daisy .4: 'wildlife' (about 270 classes) at .25 is under its share
+    spread = taxonomy.tags_for([_imagenet(309, 0.15), _imagenet(325, 0.1), _imagenet(985, 0.4)])
+    assert [t.id for t in spread] == ["flowers_plants"]
+    assert [t.id for t in taxonomy.tags_for([_imagenet(301, 0.8)])] == ["wildlife"]  # ladybug
+    # a narrow tag needs only min_score; labels of other vocabularies have no class share
+    assert taxonomy.tags_for([_imagenet(967, 0.3)])[0].id == "food_beverage/coffee"
+    zero_shot = [Label(index=0, name="wildlife", score=0.2, vocabulary="taxonomy")]
+    assert [t.id for t in taxonomy.tags_for(zero_shot)] == ["wildlife"]
+
+
+def test_confident_keeps_tags_near_the_best(taxonomy: Taxonomy) -> None:
+    tags = [taxonomy.tag("portrait", 0.75), taxonomy.tag("sports", 0.2), taxonomy.tag("sky", 0.25)]
+    assert [t.id for t in Taxonomy.confident(tags, 0.3)] == ["portrait", "sky"]
+    assert Taxonomy.confident(tags, 0.0) == tags and Taxonomy.confident([], 0.3) == []
+
+
+def test_text_tags_from_printed_text(taxonomy: Taxonomy) -> None:
+    tags = taxonomy.text_tags("全场包邮 醇香拿铁 | Hiking season sale", 0.5)
+    assert [t.id for t in tags] == ["food_beverage/coffee", "food_beverage", "outdoor/mountain", "outdoor"]
+    assert {t.score for t in tags} == {0.5}
+    assert taxonomy.text_tags("包邮 花呗", 0.5) == []  # one-character terms are parts of other words here
+    assert taxonomy.match_query("包邮", min_chars=2) == [] and taxonomy.match_query("包邮") == [
+        "apparel/bags"
+    ]
