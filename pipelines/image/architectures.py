@@ -43,6 +43,40 @@ _SDXL_VAE: dict[str, Any] = {
     "norm_num_groups": 32,
     "scaling_factor": 0.13025,
 }
+# The two CLIP text encoders of SDXL (text_encoder: ViT-L/14's, text_encoder_2: OpenCLIP bigG's, with
+# projection); their hidden states are concatenated (768 + 1280 = the UNet's cross_attention_dim 2048).
+_SDXL_TEXT_1: dict[str, Any] = {
+    "vocab_size": 49408,
+    "hidden_size": 768,
+    "intermediate_size": 3072,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 12,
+    "max_position_embeddings": 77,
+    "hidden_act": "quick_gelu",
+    "projection_dim": 768,
+}
+_SDXL_TEXT_2: dict[str, Any] = {
+    "vocab_size": 49408,
+    "hidden_size": 1280,
+    "intermediate_size": 5120,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 20,
+    "max_position_embeddings": 77,
+    "hidden_act": "gelu",
+    "projection_dim": 1280,
+}
+# stabilityai/stable-diffusion-xl-base-1.0 scheduler/scheduler_config.json (EulerDiscreteScheduler).
+_SDXL_SCHEDULER: dict[str, Any] = {
+    "num_train_timesteps": 1000,
+    "beta_start": 0.00085,
+    "beta_end": 0.012,
+    "beta_schedule": "scaled_linear",
+    "prediction_type": "epsilon",
+    "steps_offset": 1,
+    "timestep_spacing": "leading",
+    "interpolation_type": "linear",
+    "use_karras_sigmas": False,
+}
 # The same block layout at toy widths: seconds on a CPU, same code paths (text_time conditioning).
 _TINY_UNET: dict[str, Any] = {
     **_SDXL_UNET,
@@ -69,6 +103,24 @@ _TINY_VAE: dict[str, Any] = {
 }
 
 
+_TINY_TEXT_1: dict[str, Any] = {
+    **_SDXL_TEXT_1,
+    "hidden_size": 16,
+    "intermediate_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "projection_dim": 16,
+}
+_TINY_TEXT_2: dict[str, Any] = {
+    **_SDXL_TEXT_2,
+    "hidden_size": 16,
+    "intermediate_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "projection_dim": 32,  # the pooled embedding: the UNet's text_embeds width
+}
+
+
 class DiffusionArchitecture(BaseModel):
     """A latent-diffusion model's shape: UNet and VAE configs, text conditioning and native size."""
 
@@ -77,6 +129,11 @@ class DiffusionArchitecture(BaseModel):
     name: str
     unet: dict[str, Any]
     vae: dict[str, Any]
+    text_encoder: dict[str, Any]
+    """CLIPTextModel config (hidden states only)."""
+    text_encoder_2: dict[str, Any]
+    """CLIPTextModelWithProjection config (hidden states and the pooled embedding)."""
+    scheduler: dict[str, Any]
     text_tokens: int
     """Prompt length the text encoders produce (CLIP: 77)."""
     pooled_text_dim: int
@@ -92,10 +149,26 @@ class DiffusionArchitecture(BaseModel):
 
 ARCHITECTURES: dict[str, DiffusionArchitecture] = {
     "sdxl": DiffusionArchitecture(
-        name="sdxl", unet=_SDXL_UNET, vae=_SDXL_VAE, text_tokens=77, pooled_text_dim=1280, native_size=1024
+        name="sdxl",
+        unet=_SDXL_UNET,
+        vae=_SDXL_VAE,
+        text_encoder=_SDXL_TEXT_1,
+        text_encoder_2=_SDXL_TEXT_2,
+        scheduler=_SDXL_SCHEDULER,
+        text_tokens=77,
+        pooled_text_dim=1280,
+        native_size=1024,
     ),
     "tiny": DiffusionArchitecture(
-        name="tiny", unet=_TINY_UNET, vae=_TINY_VAE, text_tokens=8, pooled_text_dim=32, native_size=32
+        name="tiny",
+        unet=_TINY_UNET,
+        vae=_TINY_VAE,
+        text_encoder=_TINY_TEXT_1,
+        text_encoder_2=_TINY_TEXT_2,
+        scheduler=_SDXL_SCHEDULER,
+        text_tokens=77,
+        pooled_text_dim=32,
+        native_size=32,
     ),
 }
 

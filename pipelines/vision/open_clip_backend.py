@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from pipelines import devices
 from pipelines.base import MissingDependency
 from pipelines.embeddings.text import l2_normalise
 from pipelines.vision.config import MODEL_DIR_ENV, VisionConfig
@@ -247,16 +248,11 @@ class OpenClipEncoder(BaseImageEncoder):
 
 
 def placement(torch: Any, device: str, dtype: str) -> tuple[str, str]:
-    """``(device, dtype)`` to run on: ``auto`` picks CUDA when there is one, float16 on CUDA, float32 on
-    the CPU (half precision on a CPU is slower, not faster). Asking for CUDA without one is an error."""
-    cuda = bool(torch.cuda.is_available())
-    if device == "auto":
-        device = "cuda" if cuda else "cpu"
-    if device.startswith("cuda") and not cuda:
-        raise VisionError(f"device {device!r} asked for, but torch sees no CUDA device here")
-    if dtype == "auto":
-        dtype = "float16" if device.startswith("cuda") else "float32"
-    return device, dtype
+    """``pipelines.devices.placement`` with a ``VisionError`` when CUDA is missing."""
+    try:
+        return devices.placement(torch, device, dtype)
+    except devices.DeviceUnavailable as exc:
+        raise VisionError(str(exc)) from None
 
 
 def _find_checkpoint(folder: Path) -> Path | None:
