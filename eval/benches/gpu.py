@@ -10,6 +10,10 @@ the code Atelier serves with. No quality is measured here.
 - ``unet``: the SDXL UNet and VAE (float16) at 1024×1024: ``unet_steps_per_s`` (one image with
   classifier-free guidance, so a UNet batch of 2), ``images_per_s`` (the best batch, ``steps`` denoising
   steps with guidance plus the VAE decode; text encoding, a few ms, left out), ``unet_peak_gib``.
+- ``diffusion``: the whole SDXL text-to-image pipeline (two text encoders, UNet, VAE decode upcast to
+  float32 as SDXL's own VAE config asks) written as a diffusers folder and run through
+  ``DiffusersImageGenerator`` at 1024×1024, ``steps`` steps, guidance 5: ``pipeline_seconds_per_image``
+  (one image alone), ``pipeline_images_per_s`` (the best batch), ``diffusion_peak_gib``.
 - ``clip``: a ViT-L/14 CLIP through ``OpenClipEncoder`` (float16), batches of ``clip_batch``:
   ``embeddings_per_s`` (PIL images in, preprocessing on the CPU included) and ``tower_embeddings_per_s``
   (preprocessed tensors: the GPU's share), ``clip_peak_gib``.
@@ -30,9 +34,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-PARTS = ("llm", "unet", "clip")
+PARTS = ("llm", "unet", "diffusion", "clip")
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
         "llm": "qwen2.5-7b",
@@ -199,6 +203,70 @@ def _unet(dev: _Device, size: dict[str, Any], steps: int, out: dict[str, Any]) -
     }
 
 
+def _diffusion(dev: _Device, size: dict[str, Any], steps: int, out: dict[str, Any]) -> dict[str, Any]:
+    """The whole text-to-image pipeline through ``DiffusersImageGenerator``, from a weights folder."""
+    from pipelines.image.architectures import architecture
+    from pipelines.image.config import ImageGenConfig
+    from pipelines.image.diffusers_backend import DiffusersImageGenerator
+    from pipelines.image.random_pipeline import build_random_pipeline
+    from pipelines.image.types import ImageParams, ImageRequest
+
+    arch = architecture(size["diffusion"])
+    dtype: Literal["float16", "float32"] = "float16" if dev.cuda else "float32"
+    side = max(64, arch.native_size)
+    batches: tuple[int, ...] = size["image_batches"]
+    workdir = Path(tempfile.mkdtemp(prefix="atelier-gpu-diffusion-"))
+    try:
+        began = time.perf_counter()
+        folder = build_random_pipeline(workdir / arch.name, arch.name, dtype=dtype, device=dev.name)
+        build_s = time.perf_counter() - began
+        rows: dict[str, dict[str, float]] = {}
+        with dev.peak(out, "diffusion_peak_gib"):
+            config = ImageGenConfig(model=str(folder), device=dev.name, dtype=dtype, max_batch=max(batches))
+            generator = DiffusersImageGenerator(config)
+            began = time.perf_counter()
+            generator.load()
+            load_s = time.perf_counter() - began
+
+            def params(count: int, steps: int) -> ImageParams:
+                return ImageParams(
+                    prompt="夏日冰咖啡海报, iced coffee on a sunny table, product photo",
+                    negative_prompt="低质量, 文字, watermark",
+                    width=side,
+                    height=side,
+                    count=count,
+                    steps=steps,
+                    guidance=5.0,
+                )
+
+            generator.generate(ImageRequest(params(1, 2)))  # warm-up
+            for count in batches:
+                dev.sync()
+                began = time.perf_counter()
+                images = generator.generate(ImageRequest(params(count, steps)))
+                dev.sync()
+                seconds = time.perf_counter() - began
+                rows[str(count)] = {
+                    "seconds": round(seconds, 3),
+                    "images_per_s": round(len(images) / seconds, 3),
+                }
+            generator.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    out["pipeline_seconds_per_image"] = rows[str(batches[0])]["seconds"]
+    out["pipeline_images_per_s"] = max(r["images_per_s"] for r in rows.values())
+    return {
+        "pipeline": f"random:{arch.name} (StableDiffusionXLPipeline from a folder)",
+        "dtype": dtype,
+        "resolution": side,
+        "steps": steps,
+        "guidance": 5.0,
+        "build_seconds": round(build_s, 1),
+        "load_seconds": round(load_s, 1),
+        "by_batch": rows,
+    }
+
+
 def _tiny_clip_arch() -> str:
     import open_clip
 
@@ -295,6 +363,7 @@ def run(
     runners: dict[str, Callable[[], dict[str, Any]]] = {
         "llm": lambda: _llm(dev, SIZES[size], int(new_tokens), metrics),
         "unet": lambda: _unet(dev, SIZES[size], int(steps), metrics),
+        "diffusion": lambda: _diffusion(dev, SIZES[size], int(steps), metrics),
         "clip": lambda: _clip(dev, SIZES[size], int(clip_batch), metrics),
     }
     for part in chosen:
@@ -305,6 +374,8 @@ def run(
             errors[part] = f"{type(exc).__name__}: {exc}"
         details.setdefault(part, {})["seconds"] = round(time.perf_counter() - began, 1)
     name = "gpu" if size == "full" else f"gpu-{size}"
+    if sorted(chosen) != sorted(PARTS):  # a partial run does not overwrite the full result
+        name += "-" + "-".join(chosen)
     return {
         "metrics": metrics,
         "result_name": f"{name}-{_slug(card)}",

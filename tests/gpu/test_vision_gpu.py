@@ -81,3 +81,30 @@ def test_sdxl_layout_unet_on_cuda_in_float16_matches_the_cpu() -> None:
         ).sample
     assert got.dtype == torch.float16 and got.shape == expected.shape
     assert torch.allclose(got.float().cpu(), expected, atol=5e-2, rtol=5e-2)
+
+
+def test_diffusers_generator_on_cuda_repeats_and_keeps_inpainting_pixels(tmp_path: Path) -> None:
+    from PIL import ImageDraw
+
+    from pipelines.image.config import ImageGenConfig
+    from pipelines.image.diffusers_backend import DiffusersImageGenerator
+    from pipelines.image.overlay import prepare_init
+    from pipelines.image.random_pipeline import build_random_pipeline
+    from pipelines.image.types import ImageParams, ImageRequest
+
+    folder = build_random_pipeline(tmp_path / "tiny-sdxl", "tiny")
+    generator = DiffusersImageGenerator(ImageGenConfig(model=str(folder), device="auto"))
+    params = ImageParams(prompt="夏日冰咖啡", width=64, height=64, count=2, steps=3, seed=11)
+    first, again = generator.generate(ImageRequest(params)), generator.generate(ImageRequest(params))
+    assert (generator.device, generator.dtype) == ("cuda", "float16")
+    assert [r.image.tobytes() for r in first] == [r.image.tobytes() for r in again]
+    assert first[0].image.tobytes() != first[1].image.tobytes()
+    product = Image.new("RGB", (64, 64), (250, 20, 20))
+    mask = Image.new("L", (64, 64), 255)
+    ImageDraw.Draw(mask).rectangle((16, 16, 47, 47), fill=0)
+    (painted,) = generator.generate(
+        ImageRequest(params.model_copy(update={"count": 1}), mode="inpaint", init=product, mask=mask)
+    )
+    kept = np.asarray(painted.image)[16:48, 16:48]
+    assert np.array_equal(kept, np.asarray(prepare_init(product, (64, 64)))[16:48, 16:48])
+    generator.close()

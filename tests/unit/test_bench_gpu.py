@@ -22,7 +22,13 @@ def test_tiny_run_measures_every_part_through_the_serving_code(tmp_path: Path) -
     )
     assert result["errors"] == {} and result["device"] == "cpu" and result["random_weights"] is True
     metrics = result["metrics"]
-    for key in ("llm_tokens_per_s", "llm_batched_tokens_per_s", "unet_steps_per_s", "images_per_s"):
+    for key in (
+        "llm_tokens_per_s",
+        "llm_batched_tokens_per_s",
+        "unet_steps_per_s",
+        "images_per_s",
+        "pipeline_images_per_s",
+    ):
         assert metrics[key] > 0, key
     assert metrics["embeddings_per_s"] > 0 and metrics["tower_embeddings_per_s"] > 0
     assert set(result["parts"]["unet"]["by_batch"]) == {"1", "2"}
