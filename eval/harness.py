@@ -25,6 +25,7 @@ BENCHES: dict[str, str] = {
     "copy": "eval.benches.copy:run",
     "gpu": "eval.benches.gpu:run",
     "llm": "eval.benches.llm:run",
+    "poster": "eval.benches.poster:run",
     "search": "eval.benches.search:run",
     "vision": "eval.benches.vision:run",
 }
