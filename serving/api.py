@@ -67,7 +67,9 @@ def create_app(
     engine = make_engine(
         settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
     )
-    model_gateway: ModelGateway = gateway or InProcessGateway(settings.llm_config(), settings.vision_config())
+    model_gateway: ModelGateway = gateway or InProcessGateway(
+        settings.llm_config(), settings.vision_config(), settings.image_config()
+    )
     registry = CollectorRegistry()
     assets = build_asset_services(settings)
     review_env = ReviewEnv(assets, settings.reviews)

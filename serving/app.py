@@ -12,6 +12,7 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
     from ray import serve
 
     from serving.deployments.echo import EchoDeployment
+    from serving.deployments.image import ImageDeployment
     from serving.deployments.ingress import AtelierIngress
     from serving.deployments.llm import LLMDeployment, TextEmbedDeployment
     from serving.deployments.vision import VisionDeployment
@@ -36,4 +37,10 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
         vision = vision_deployment.options(**config.vision.ray_options()).bind(
             config.vision.max_batch_size, config.vision.batch_wait_timeout_s
         )
-    return ingress_deployment.options(**config.ingress.ray_options()).bind(echo, llm, text_embed, vision)
+    image: Any = None
+    if config.image is not None:
+        image_deployment: Any = serve.deployment(ImageDeployment, name="image")
+        image = image_deployment.options(**config.image.ray_options()).bind()
+    return ingress_deployment.options(**config.ingress.ray_options()).bind(
+        echo, llm, text_embed, vision, image
+    )

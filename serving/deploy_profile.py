@@ -91,6 +91,11 @@ class AppArgs(_Strict):
         description="Image tagger and OCR (encoder from the `vision` settings) for indexing and image "
         "search; null: none.",
     )
+    image: DeploymentOptions | None = Field(
+        default_factory=lambda: DeploymentOptions(num_cpus=0.1, max_ongoing_requests=4),
+        description="Diffusion image generation (model from the `image` settings; give it num_gpus on a GPU "
+        "node); null: none.",
+    )
 
 
 class ServeApplication(_Strict):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipelines.image.config import ImageGenConfig
 from pipelines.llm.config import LLMConfig
 from pipelines.vision.config import VisionConfig
 from serving.generation.copy_settings import CopywritingSettings
@@ -200,6 +201,9 @@ class Settings(BaseSettings):
         default_factory=CopywritingSettings, description="How copy jobs sample, schedule and retry."
     )
     vision: VisionConfig = Field(default_factory=VisionConfig, description="The image encoder and tagger.")
+    image: ImageGenConfig = Field(
+        default_factory=ImageGenConfig, description="The diffusion model for image generation jobs."
+    )
     search: SearchSettings = Field(default_factory=SearchSettings, description="Asset search and its index.")
 
     @model_validator(mode="after")
@@ -225,6 +229,10 @@ class Settings(BaseSettings):
     def vision_config(self) -> VisionConfig:
         """``vision`` with the model dir defaulted from the top-level ``model_dir``."""
         return self.vision.model_copy(update={"model_dir": self.vision.model_dir or self.model_dir})
+
+    def image_config(self) -> ImageGenConfig:
+        """``image`` with the model dir defaulted from the top-level ``model_dir``."""
+        return self.image.model_copy(update={"model_dir": self.image.model_dir or self.model_dir})
 
     def ensure_data_dir(self) -> Path:
         """Create the data dir if needed and return its absolute path."""

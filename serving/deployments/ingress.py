@@ -20,9 +20,12 @@ class AtelierIngress:
         llm_handle: Any = None,
         text_embed_handle: Any = None,
         vision_handle: Any = None,
+        image_handle: Any = None,
     ) -> None:
         self._settings = Settings()
-        self._gateway = RayServeGateway(echo_handle, llm_handle, text_embed_handle, vision_handle)
+        self._gateway = RayServeGateway(
+            echo_handle, llm_handle, text_embed_handle, vision_handle, image_handle
+        )
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         # Serve's proxy already puts X-Request-ID (the same id, read from the request) on every response.

@@ -12,20 +12,28 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipelines.diagnostics import EchoModel, EchoRequest, EchoResult
+from pipelines.image.config import ImageGenConfig
 from pipelines.llm.config import LLMConfig
 from pipelines.llm.protocol import LLMBackend
 from pipelines.llm.registry import open_llm
 from pipelines.llm.types import ChatRequest, ChatResult
 from pipelines.vision.config import VisionConfig
+from serving.gateway.image_models import ImageCall, ImageModels, ImageReply
 from serving.gateway.vision_models import VisionModels
 
 
 class InProcessGateway:
     name = "inprocess"
 
-    def __init__(self, llm: LLMConfig | None = None, vision: VisionConfig | None = None) -> None:
+    def __init__(
+        self,
+        llm: LLMConfig | None = None,
+        vision: VisionConfig | None = None,
+        image: ImageGenConfig | None = None,
+    ) -> None:
         self._echo = EchoModel()
         self._vision = VisionModels(vision or VisionConfig())
+        self._image = ImageModels(image or ImageGenConfig())
         self._llm_config = llm or LLMConfig()
         self._llm: LLMBackend | None = None
         self._encoder: object | None = None
@@ -64,6 +72,9 @@ class InProcessGateway:
     async def encode_image_texts(self, texts: Sequence[str]) -> list[list[float]]:
         return await asyncio.to_thread(self._vision.encode_texts, list(texts))
 
+    async def generate_images(self, call: ImageCall) -> ImageReply:
+        return await asyncio.to_thread(self._image.generate, call)
+
     async def check(self) -> dict[str, str]:
         return {"echo": "ok", "llm": "ok"}  # the LLM loads on first use; a missing model fails that job
 
@@ -72,3 +83,4 @@ class InProcessGateway:
             backend, self._llm = self._llm, None
         if backend is not None:
             await asyncio.to_thread(backend.close)
+        await asyncio.to_thread(self._image.close)

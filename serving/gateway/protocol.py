@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pipelines.diagnostics import EchoRequest, EchoResult
 from pipelines.llm.types import ChatRequest, ChatResult
+
+if TYPE_CHECKING:
+    from serving.gateway.image_models import ImageCall, ImageReply
 
 
 class ModelCallUnsupported(RuntimeError):
@@ -41,6 +44,11 @@ class ModelGateway(Protocol):
     async def encode_image_texts(self, texts: Sequence[str]) -> list[list[float]]:
         """Texts embedded in the image encoder's space (CLIP text tower), one unit row per text;
         ``ModelCallUnsupported`` when the encoder has no text tower."""
+        ...
+
+    async def generate_images(self, call: ImageCall) -> ImageReply:
+        """Generate pictures on the image deployment (one call's ``count`` images run as one batch there);
+        model trouble comes back in ``ImageReply.error``, not as an exception."""
         ...
 
     async def check(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pipelines.diagnostics import EchoRequest, EchoResult
 from pipelines.llm.types import ChatRequest, ChatResult
+from serving.gateway.image_models import ImageCall, ImageReply
 from serving.gateway.protocol import ModelCallUnsupported
 
 CHECK_TIMEOUT_S = 5.0
@@ -28,11 +29,13 @@ class RayServeGateway:
         llm_handle: Any = None,
         text_embed_handle: Any = None,
         vision_handle: Any = None,
+        image_handle: Any = None,
     ) -> None:
         self._echo = echo_handle
         self._llm = llm_handle
         self._text_embed = text_embed_handle
         self._vision = vision_handle
+        self._image = image_handle
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         payload = await self._echo.predict.remote(request.model_dump())
@@ -68,12 +71,19 @@ class RayServeGateway:
         vectors: list[list[float]] = reply["vectors"]
         return vectors
 
+    async def generate_images(self, call: ImageCall) -> ImageReply:
+        if self._image is None:
+            return ImageReply(error="unavailable", message="this Serve application has no image deployment")
+        payload: dict[str, Any] = await self._image.generate.remote(call.model_dump())
+        return ImageReply.model_validate(payload)
+
     async def check(self) -> dict[str, str]:
         handles = {
             "echo": self._echo,
             "llm": self._llm,
             "text_embed": self._text_embed,
             "vision": self._vision,
+            "image": self._image,
         }
         status: dict[str, str] = {}
         for name, handle in handles.items():

@@ -59,6 +59,7 @@ JOB_KINDS = Registry(
     {
         "echo": "serving.jobs.echo:EchoJob",
         "copy": "serving.generation.copy_job:CopyJob",
+        "image": "serving.generation.image_job:ImageJob",
         "review_check": "serving.reviews.ai_check:ReviewCheckJob",
         "search_index": "serving.vision.jobs:SearchIndexJob",
         "custom_tag": "serving.vision.jobs:CustomTagJob",

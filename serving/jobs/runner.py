@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from asset_store.errors import AssetStoreError
 from asset_store.sql import utcnow
 from serving.db import transaction
 from serving.errors import AtelierError
@@ -225,6 +226,8 @@ class JobRunner:
             raise
         except AtelierError as exc:
             await asyncio.to_thread(self._finish, job.id, JobStatus.FAILED, error=(exc.code, exc.detail))
+        except AssetStoreError as exc:  # e.g. a brief names an asset that is not there: its own code
+            await asyncio.to_thread(self._finish, job.id, JobStatus.FAILED, error=(exc.code, str(exc)))
         except Exception as exc:
             log.exception("job %s failed", job.id)
             await asyncio.to_thread(

@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 
 from pipelines.diagnostics import EchoRequest, EchoResult
+from pipelines.image.config import ImageGenConfig
 from pipelines.llm.types import ChatRequest, ChatResult
 from pipelines.vision.config import VisionConfig
+from serving.gateway.image_models import ImageCall, ImageModels, ImageReply
 from serving.gateway.vision_models import VisionModels
 
 
@@ -35,6 +37,11 @@ class FakeGateway:
         self.chat_calls: list[ChatRequest] = []
         self.vision = VisionModels(VisionConfig(backend="fake", ocr=False))
         """The real tagger over the weightless fake encoder (colour grid, deterministic)."""
+        self.images = ImageModels(ImageGenConfig(backend="fake"))
+        """The fake generator (deterministic gradients; inpainting keeps the unmasked pixels)."""
+        self.image_calls: list[ImageCall] = []
+        self.image_reply: ImageReply | None = None
+        """When set, ``generate_images`` answers this instead (tests of model trouble)."""
         self.analysed: list[int] = []
         """Sizes of the image batches analysed (tests check that identical bytes are analysed once)."""
 
@@ -88,6 +95,12 @@ class FakeGateway:
 
     async def encode_image_texts(self, texts: Sequence[str]) -> list[list[float]]:
         return await asyncio.to_thread(self.vision.encode_texts, list(texts))
+
+    async def generate_images(self, call: ImageCall) -> ImageReply:
+        self.image_calls.append(call)
+        if self.image_reply is not None:
+            return self.image_reply
+        return await asyncio.to_thread(self.images.generate, call)
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok" if self.ready else "unreachable: fake"}
