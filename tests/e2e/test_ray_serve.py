@@ -55,7 +55,16 @@ class RayServer:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayServer]:
     data_dir = tmp_path_factory.mktemp("ray-serve")
     port = free_port()
-    env = cli_env(data_dir, ATELIER_API__PORT=str(port), ATELIER_RAY__NUM_CPUS="2")
+    from pipelines.image.random_pipeline import build_random_pipeline
+
+    pipeline = build_random_pipeline(data_dir / "models" / "tiny-sdxl", "tiny")
+    env = cli_env(
+        data_dir,
+        ATELIER_API__PORT=str(port),
+        ATELIER_RAY__NUM_CPUS="2",
+        ATELIER_MODEL_DIR=str(pipeline.parent),
+        ATELIER_IMAGE__MODEL="tiny-sdxl",
+    )
     run_cli(["db", "upgrade"], env)
     run_cli(["demo", "seed"], env)
     token = (data_dir / "demo-api-key").read_text(encoding="utf-8").strip()
@@ -79,11 +88,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayServer]:
     assert not left, f"processes left running {seconds:.1f}s after SIGTERM: {leftovers}"
 
 
-def _submit(server: RayServer, brief: dict[str, Any]) -> dict[str, Any]:
+def _submit(server: RayServer, brief: dict[str, Any], kind: str = "echo") -> dict[str, Any]:
     response = httpx.post(
         f"{server.base_url}/v1/generations",
         headers=server.headers(),
-        json={"brand_id": server.brand_id, "kind": "echo", "brief": brief},
+        json={"brand_id": server.brand_id, "kind": kind, "brief": brief},
         timeout=10,
     )
     assert response.status_code == 201, response.text
@@ -124,7 +133,8 @@ def test_readyz_reaches_the_echo_deployment(server: RayServer) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready"
-    assert body["checks"]["models"] == {"echo": "ok", "llm": "ok", "text_embed": "ok", "vision": "ok"}
+    models = {"echo": "ok", "llm": "ok", "text_embed": "ok", "vision": "ok", "image": "ok"}
+    assert body["checks"]["models"] == models
     assert body["checks"]["database"] == "ok"
 
 
@@ -154,6 +164,26 @@ def test_echo_job_runs_on_the_echo_replica(server: RayServer) -> None:
     assert worker_pid not in {os.getpid(), server.pid}
     assert worker_pid == server.pid_of("ServeReplica:atelier:echo")
     assert worker_pid != server.pid_of("ServeReplica:atelier:ingress")
+
+
+def test_image_job_runs_diffusion_on_the_image_replica(server: RayServer) -> None:
+    brief = {"prompt": "夏日冰咖啡", "width": 64, "height": 64, "count": 2, "steps": 2, "seed": 5}
+    done = _wait_job(server, _submit(server, brief, "image")["id"], timeout=240.0)
+    assert done["status"] == "succeeded", done
+    images = done["result"]["images"]
+    assert [(i["seed"], i["width"], i["model"]) for i in images] == [
+        (5, 64, "diffusers:tiny-sdxl"),
+        (6, 64, "diffusers:tiny-sdxl"),
+    ]
+    stored = done["result"]["assets"]
+    raw = httpx.get(
+        f"{server.base_url}/v1/brands/{server.brand_id}/raw/{stored['paths'][0]}",
+        params={"ref": stored["branch"]},
+        headers=server.headers(),
+        timeout=10,
+    )
+    assert raw.status_code == 200 and raw.content.startswith(b"\x89PNG")
+    assert server.pid_of("ServeReplica:atelier:image")
 
 
 def test_sse_streams_live_through_the_serve_proxy(server: RayServer) -> None:
