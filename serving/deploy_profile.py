@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -19,6 +19,22 @@ class Autoscaling(_Strict):
     target_ongoing_requests: float = Field(
         default=2.0, gt=0, description="Requests in flight per replica to aim for."
     )
+    upscale_delay_s: float | None = Field(
+        default=None, ge=0, description="How long load must stay high before replicas are added."
+    )
+    downscale_delay_s: float | None = Field(
+        default=None, ge=0, description="How long load must stay low before replicas are removed."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Autoscaling:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(f"min_replicas {self.min_replicas} is above max_replicas {self.max_replicas}")
+        return self
+
+    def ray_config(self) -> dict[str, Any]:
+        """Serve's ``autoscaling_config`` (unset delays keep Serve's defaults)."""
+        return self.model_dump(exclude_none=True)
 
 
 class DeploymentOptions(_Strict):
@@ -33,17 +49,38 @@ class DeploymentOptions(_Strict):
         default=10.0, gt=0, description="How often Serve checks replica health."
     )
     autoscaling: Autoscaling | None = Field(default=None, description="Autoscaling instead of a fixed count.")
+    accelerator_type: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Ray accelerator type the replica must land on (e.g. H100, L4), on a multi-node cluster.",
+    )
+    resources: dict[str, float] = Field(
+        default_factory=dict, description="Custom Ray node resources a replica needs (e.g. {'cpu_pool': 1})."
+    )
+
+    @model_validator(mode="after")
+    def _whole_gpus_above_one(self) -> DeploymentOptions:
+        if self.num_gpus > 1 and not float(self.num_gpus).is_integer():
+            raise ValueError(f"num_gpus {self.num_gpus}: above 1 a replica takes whole GPUs")
+        if self.accelerator_type and self.num_gpus == 0:
+            raise ValueError("accelerator_type needs num_gpus > 0")
+        return self
 
     def ray_options(self) -> dict[str, Any]:
         """Keyword arguments for ``Deployment.options``."""
+        actor: dict[str, Any] = {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus}
+        if self.accelerator_type:
+            actor["accelerator_type"] = self.accelerator_type
+        if self.resources:
+            actor["resources"] = dict(self.resources)
         options: dict[str, Any] = {
-            "ray_actor_options": {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus},
+            "ray_actor_options": actor,
             "max_ongoing_requests": self.max_ongoing_requests,
             "graceful_shutdown_timeout_s": self.graceful_shutdown_timeout_s,
             "health_check_period_s": self.health_check_period_s,
         }
         if self.autoscaling is not None:
-            options["autoscaling_config"] = self.autoscaling.model_dump()
+            options["autoscaling_config"] = self.autoscaling.ray_config()
         else:
             options["num_replicas"] = self.num_replicas
         return options
@@ -65,6 +102,10 @@ class VisionOptions(DeploymentOptions):
     batch_wait_timeout_s: float = Field(
         default=0.02, ge=0, le=5, description="How long a batch waits to fill before it runs."
     )
+
+
+LATENCY_CRITICAL = ("ingress", "llm", "text_embed", "vision")
+"""Deployments an interactive request waits on: a cold start there would stall the studio and the API."""
 
 
 class AppArgs(_Strict):
@@ -96,6 +137,21 @@ class AppArgs(_Strict):
         description="Diffusion image generation (model from the `image` settings; give it num_gpus on a GPU "
         "node); null: none.",
     )
+
+    @model_validator(mode="after")
+    def _no_scale_to_zero_on_latency_paths(self) -> AppArgs:
+        for name in LATENCY_CRITICAL:
+            options = getattr(self, name)
+            if (
+                options is not None
+                and options.autoscaling is not None
+                and options.autoscaling.min_replicas < 1
+            ):
+                raise ValueError(
+                    f"{name}: min_replicas 0 (scale to zero) is refused on a latency-critical deployment; "
+                    "only batch work (image, poster, video) may scale to zero"
+                )
+        return self
 
 
 class ServeApplication(_Strict):
