@@ -137,3 +137,51 @@ def test_cli_all_wraps_every_result(
     last = json.loads(several.stdout.strip().splitlines()[-1])
     assert [r["name"] for r in last["results"]] == ["again", "fake"]
     assert sorted(p.name for p in results_dir.iterdir()) == ["again.json", "fake.json"]
+
+
+def _result(metrics: dict[str, float], **extra: object) -> str:
+    return json.dumps(
+        {"name": "x", "kind": "bench", "metrics": metrics, "run": {"at": "2026-11-26"}, **extra}
+    )
+
+
+def test_report_compares_results_with_the_targets(tmp_path: Path) -> None:
+    from eval.report import load_results, rows, write_report
+
+    (tmp_path / "vision.json").write_text(_result({"dup_recall": 0.97, "dup_precision": 0.9}))
+    (tmp_path / "copy.json").write_text(_result({"seconds_per_100": 250.0}))
+    (tmp_path / "notes.json").write_text("[1, 2]")  # not a result: skipped
+    (tmp_path / "gpu-nvidia-x.json").write_text(
+        _result({"llm_batched_tokens_per_s": 1300.0, "pipeline_images_per_s": 0.75}, size="full", device="X")
+    )
+    path = write_report(tmp_path)
+    by_metric = {(r.result, r.target.metric): r for r in rows(load_results(tmp_path))}
+    assert by_metric[("vision", "dup_recall")].status == "met"
+    assert by_metric[("vision", "dup_precision")].status == "not met"
+    assert by_metric[("copy", "seconds_per_100")].status == "met"  # ≤ 300
+    assert by_metric[("video", "render_seconds")].status == "not measured"
+    text = path.read_text(encoding="utf-8")
+    assert "| 7 | near-duplicate precision | `dup_precision` | 0.9 | >= 0.95 | ❌ not met |" in text
+    assert (
+        "![report-targets](report-targets.png)" in text and (tmp_path / "report-targets.png").stat().st_size
+    )
+    assert (tmp_path / "report-gpu.png").is_file() and "### `gpu-nvidia-x`" in text
+
+
+def test_eval_all_runs_evals_and_benches_then_writes_the_report(
+    fake_module: str, results_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(harness, "RESULTS_DIR", results_dir)
+    monkeypatch.setattr(harness, "BENCHES", {**harness.BENCHES, "gpu": "eval.benches.gpu:run"})
+    result = CliRunner().invoke(app, ["eval", "all", "--json"])
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert last["runs"]["eval fake-eval"] == "ok" and last["runs"]["bench fake"] == "ok"
+    assert last["runs"]["bench broken"].startswith("failed: KeyError")  # reported; the others still ran
+    import torch
+
+    if not torch.cuda.is_available():
+        assert last["runs"]["bench gpu"].startswith("skipped: no CUDA device")
+    assert (results_dir / "REPORT.md").is_file() and last["metrics"]["targets"] >= 20
+    again = CliRunner().invoke(app, ["eval", "all", "--report-only", "--json"])
+    assert json.loads(again.stdout.strip().splitlines()[-1])["runs"] == {}
