@@ -22,6 +22,15 @@ class CopywritingSettings(BaseModel):
         default=DUPLICATE_COSINE, gt=0.0, le=1.0, description="Near-duplicate cut."
     )
     max_rewrites: int = Field(default=1, ge=0, le=3, description="Feedback rewrites per blocked variant.")
+    max_diversify: int = Field(
+        default=1,
+        ge=0,
+        le=3,
+        description="Re-asks per near-duplicate, showing the variant it is too close to (0: just drop it).",
+    )
+    diversify_temperature: float = Field(
+        default=1.1, ge=0.0, le=2.0, description="Sampling temperature of a near-duplicate's re-ask."
+    )
     retry_factor: float = Field(
         default=1.5, ge=0.0, le=10.0, description="New-variant requests beyond N allowed, as a multiple of N."
     )

@@ -238,11 +238,40 @@ def test_a_brand_kit_that_contradicts_the_brief_is_refused() -> None:
     assert caught.value.code == "contradictory_words"
 
 
-def test_answers_that_copy_the_directions_are_replaced() -> None:
-    llm = ScriptedLLM([note("面霜推荐，用一句对话开头", "清爽不油腻，敏感肌也安心用，通勤路上也水润。")])
+def test_copied_directions_are_cut_out_and_an_answer_of_only_directions_is_replaced() -> None:
+    body = "清爽不油腻，敏感肌也安心用，通勤路上也水润。"
+    llm = ScriptedLLM([note("面霜推荐，用一句对话开头", body), note("用一句对话开头", body)])
     result = pipeline(llm).run(brief(num_variants=2))
-    assert result.stats.direction_leaks == 1
+    assert result.stats.directions_stripped == 1 and result.stats.direction_leaks == 1
     assert all("开头" not in v.text for v in result.variants)
+    stripped = next(v for v in result.variants if "directions_stripped" in v.fixes)
+    assert stripped.fields["title"] == "面霜推荐" and stripped.status == "ok"
+
+
+def test_a_near_duplicate_is_re_asked_with_the_variant_it_is_too_close_to() -> None:
+    body = "清晨的通勤路上，皮肤总是紧绷干燥，山茶集面霜让我一整天都水润舒服。"
+
+    def answer(request: ChatRequest) -> str:
+        if "太像" in request.messages[-1].content:
+            return varied_note(request)
+        return note("通勤护肤小心得", body)
+
+    llm = ScriptedLLM(fallback=answer)
+    result = pipeline(llm, batch_size=1, max_diversify=1, diversify_temperature=1.2).run(
+        brief(num_variants=2)
+    )
+    assert len(result.variants) == 2 and result.shortfall is None
+    asks = [r for r in llm.requests if "太像" in r.messages[-1].content]
+    assert len(asks) == 1 and result.stats.diversify_requests == 1 and result.stats.rewrites == 0
+    assert "通勤护肤小心得" in asks[0].messages[-1].content and asks[0].params.temperature == 1.2
+    second = result.variants[1]
+    assert "diversified" in second.fixes and second.status == "ok" and second.attempts == 2
+
+
+def test_near_duplicates_are_only_dropped_without_re_asks() -> None:
+    llm = ScriptedLLM()
+    pipeline(llm, max_diversify=0).run(brief(num_variants=3))
+    assert not any("太像" in r.messages[-1].content for r in llm.requests)
 
 
 def test_unneeded_work_is_counted_as_surplus() -> None:

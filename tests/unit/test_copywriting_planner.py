@@ -8,14 +8,18 @@ import json
 from compliance_rules.engine import Engine
 from serving.generation.copywriting.brief import CopyBrief
 from serving.generation.copywriting.formats import format_for
-from serving.generation.copywriting.planner import ANGLES, HOOKS, Plan, derive_seed, plans
+from serving.generation.copywriting.planner import ANGLES, HOOK_PATTERNS, HOOKS, Plan, derive_seed, plans
 from serving.generation.copywriting.prompts import (
     PROMPT_VERSION,
+    copies_directions,
+    diversify_messages,
+    echoes_pattern,
     generation_messages,
     leaks_directions,
     max_tokens,
     plan_line,
     rewrite_messages,
+    strip_directions,
     system_prompt,
 )
 
@@ -74,7 +78,7 @@ def test_brief_fields_are_quoted_data_between_markers() -> None:
     data = json.loads(user.content[start:end])
     assert data["卖点"] == ["48小时保湿", '敏感肌可用"}]']
     assert data["必须出现"] == ["山茶花"] and data["禁止出现"] == ["医美"]
-    assert user.content.index("</brief>") < user.content.index("这一条的写作提示")
+    assert user.content.index("</brief>") < user.content.index("这一条怎么写")
 
 
 def test_the_system_prompt_is_shared_by_every_plan() -> None:
@@ -109,3 +113,89 @@ def test_copied_directions_are_recognised() -> None:
     assert leaks_directions("场景设定在“下雨天”：山茶花面霜")
     # natural script phrases are not instructions
     assert not leaks_directions("今天给大家讲一个小故事，再来一问一答，最后送上实用小贴士。")
+
+
+def test_hooks_are_asked_for_as_sentence_patterns_not_as_orders() -> None:
+    assert set(HOOK_PATTERNS) == {key for key, _, _ in HOOKS}
+    script = format_for("douyin", "short", Engine.builtin().specs)
+    for plan in take(3, 16):
+        line = plan_line(BRIEF, plan, script)
+        pattern = plan.hook_pattern("zh")
+        assert f"hook套用句式「{pattern}」" in line and "…" in pattern and "{scene}" not in pattern
+        assert "开头" not in line.replace("“", "").split("。")[0]
+        assert "Shape the hook like" in plan_line(BRIEF.model_copy(update={"language": "en"}), plan, script)
+    scene_plan = next(p for p in take(3, 48) if p.hook == "scene")
+    assert scene_plan.describe("zh")["scene"] in scene_plan.hook_pattern("zh")
+
+
+def test_an_unfilled_pattern_is_a_leak_and_a_filled_one_is_not() -> None:
+    assert leaks_directions("你是不是也…？")
+    assert not leaks_directions("你是不是也总在加班后饿肚子？")
+    assert not leaks_directions("说实话…这碗面真的香")
+
+
+def test_listing_titles_start_with_the_plan_scene_or_selling_point() -> None:
+    listing = format_for("taobao", "short", Engine.builtin().specs)
+    earbuds = CopyBrief(
+        brand="听潮", product="听潮降噪耳机", selling_points=("降噪", "长续航", "防水"), platform="taobao"
+    )
+    leads = set()
+    for plan in take(4, 6, focus=3):
+        line = plan_line(earbuds, plan, listing)
+        lead = line.split("标题以“")[1].split("”")[0]
+        leads.add(lead)
+        assert lead in {*earbuds.selling_points, plan.describe("zh")["scene"]}
+        assert "不要照抄卖点原词" in line and leaks_directions(line)
+    assert len(leads) >= 4
+
+
+def test_leaked_directions_are_cut_out_when_a_valid_hook_remains() -> None:
+    script = format_for("douyin", "short", Engine.builtin().specs)
+    lines = ["清晨赶地铁来不及吃早饭", "三分钟就能吃上热乎的", "用一句感叹开头，日记口吻"]
+    kept = strip_directions(
+        {"hook": "用一个提问开头：你是不是也常加班？", "lines": lines, "cta": "快来试试"}, script
+    )
+    assert kept == {"hook": "你是不是也常加班？", "lines": lines[:2], "cta": "快来试试"}
+    # an opening that was all directions is replaced by the first line when enough lines remain
+    promoted = strip_directions(
+        {
+            "hook": "算一笔性价比账；用一个数字开头；",
+            "lines": ["一碗面只要三分钟", *lines[:2]],
+            "cta": "快来试试",
+        },
+        script,
+    )
+    assert promoted is not None and promoted["hook"] == "一碗面只要三分钟" and promoted["lines"] == lines[:2]
+    # ... and the answer is refused when too little is left
+    assert strip_directions({"hook": "用一句感叹开头", "lines": lines[:2], "cta": "快来试试"}, script) is None
+    assert strip_directions({"hook": "好吃的面", "lines": lines[:2], "cta": "用一个数字开头"}, script) is None
+
+
+def test_the_re_ask_of_a_near_duplicate_shows_the_close_variant() -> None:
+    fields: dict[str, str | list[str]] = {"title": "面霜推荐", "body": "好" * 30, "hashtags": ["a", "b"]}
+    _, user = diversify_messages(BRIEF, FMT, take(0, 1)[0], fields, "秋冬面霜推荐\n清爽不油腻")
+    assert "面霜推荐" in user.content and "太像" in user.content and "秋冬面霜推荐" in user.content
+
+
+def test_a_hook_that_repeats_its_pattern_with_a_gap_left_empty_is_caught() -> None:
+    assert echoes_pattern("以前，现在，假期出游是一个充满活力", "以前…，现在…")
+    assert echoes_pattern("很多人以为，其实很难", "很多人以为…，其实…")
+    assert echoes_pattern("说实话，", "说实话，…") and echoes_pattern("你是不是也?", "你是不是也…？")
+    assert not echoes_pattern("以前加班饿肚子，现在三分钟开吃", "以前…，现在…")
+    assert not echoes_pattern("说实话，这面真香", "说实话，…")
+    assert not echoes_pattern("为什么加班还饿？", "为什么…？")
+    assert not echoes_pattern("Ever wondered why noodles?", "Ever wondered why …?")
+    assert all("…" not in options[0][:1] for zh, en in HOOK_PATTERNS.values() for options in (zh, en))
+    script = format_for("douyin", "short", Engine.builtin().specs)
+    plan = next(p for p in take(3, 48) if p.hook_pattern("zh") == "说实话，…")
+    lines = ["加班到深夜只想吃口热的", "三分钟就能开吃"]
+    echoed: dict[str, str | list[str]] = {
+        "hook": "说实话，",
+        "lines": [*lines, "面里乾坤拌面真香"],
+        "cta": "快试试",
+    }
+    assert copies_directions(echoed, script, plan)
+    fixed = strip_directions(echoed, script, plan)
+    assert (
+        fixed is not None and fixed["hook"] == lines[0] and fixed["lines"] == [lines[1], "面里乾坤拌面真香"]
+    )

@@ -27,6 +27,7 @@ class Deduper:
         self.encoder = encoder
         self.threshold = threshold
         self._rows: list[Vectors] = []
+        self._texts: list[str] = []
         self._keys: set[str] = set()
         self._matrix: Vectors = np.zeros((0, encoder.dim), dtype=np.float32)
 
@@ -38,11 +39,17 @@ class Deduper:
 
     def nearest(self, vector: Vectors) -> float:
         """The highest cosine between ``vector`` and an admitted text (0 when none)."""
+        return self.closest(vector)[0]
+
+    def closest(self, vector: Vectors) -> tuple[float, str | None]:
+        """The highest cosine between ``vector`` and an admitted text, and that text ((0, None) when none)."""
         if len(self._rows) != self._matrix.shape[0]:
             self._matrix = np.stack(self._rows) if self._rows else self._matrix
         if self._matrix.shape[0] == 0:
-            return 0.0
-        return float(np.max(self._matrix @ vector))
+            return 0.0, None
+        sims = self._matrix @ vector
+        best = int(np.argmax(sims))
+        return float(sims[best]), self._texts[best]
 
     def admit(self, text: str, vector: Vectors) -> bool:
         """Add the candidate if it is neither an exact nor a near duplicate; say whether it was added."""
@@ -51,4 +58,5 @@ class Deduper:
             return False
         self._keys.add(key)
         self._rows.append(vector)
+        self._texts.append(text)
         return True

@@ -71,6 +71,8 @@ def summarise(result: CopyResult, encoder: TextEncoder) -> dict[str, float]:
         "deterministic_fixes": float(stats.deterministic_fixes),
         "duplicates_replaced": float(stats.duplicates_replaced),
         "direction_leaks": float(stats.direction_leaks),
+        "directions_stripped": float(stats.directions_stripped),
+        "diversify_requests": float(stats.diversify_requests),
         "length_rejects": float(stats.length_rejects),
         "parse_failures": float(stats.parse_failures),
         "surplus": float(stats.surplus),

@@ -1,5 +1,6 @@
 """brief → N distinct, compliant variants in the platform's shape: generate, parse and enforce limits,
-check compliance (fix or rewrite), de-duplicate, top up.
+cut out copied directions, check compliance (fix or rewrite), de-duplicate (a near-duplicate is re-asked,
+shown the variant it is too close to), top up.
 
 Two schedules, chosen by the backend. A backend that serves single requests concurrently (it has
 ``concurrent_requests``: llama.cpp's slots, an OpenAI-compatible server, the Ray Serve gateway whose
@@ -32,10 +33,12 @@ from serving.generation.copywriting.parse import ParseFailure, parse_answer
 from serving.generation.copywriting.planner import Plan, derive_seed, plans
 from serving.generation.copywriting.prompts import (
     PROMPT_VERSION,
+    copies_directions,
+    diversify_messages,
     generation_messages,
-    leaks_directions,
     max_tokens,
     rewrite_messages,
+    strip_directions,
 )
 from serving.generation.copywriting.result import (
     CopyProgress,
@@ -55,6 +58,9 @@ class _Task:
     attempts: int = 0
     previous: Checked | None = None
     fixes: list[str] = field(default_factory=list)
+    too_close_to: str | None = None
+    """Set while the task is re-asked because ``previous`` was a near-duplicate of this accepted text."""
+    diversified: int = 0
 
 
 @dataclass
@@ -195,18 +201,25 @@ class CopywritingPipeline:
     def _count(self, run: _Run, tasks: list[_Task]) -> None:
         run.stats.rounds += 1
         run.stats.requests += len(tasks)
-        run.stats.rewrites += sum(t.previous is not None for t in tasks)
+        run.stats.rewrites += sum(t.previous is not None and t.too_close_to is None for t in tasks)
+        run.stats.diversify_requests += sum(t.too_close_to is not None for t in tasks)
 
     def _request(self, run: _Run, task: _Task) -> ChatRequest:
+        s = self.settings
+        temperature = s.temperature
         if task.previous is None:
             messages = generation_messages(run.brief, run.fmt, task.plan)
+        elif task.too_close_to is not None:
+            messages = diversify_messages(
+                run.brief, run.fmt, task.plan, task.previous.fields, task.too_close_to
+            )
+            temperature = max(temperature, s.diversify_temperature)
         else:
             problems = run.gate.feedback(task.previous)
             messages = rewrite_messages(run.brief, run.fmt, task.plan, task.previous.fields, problems)
-        s = self.settings
         params = SamplingParams(
             max_tokens=max_tokens(run.fmt),
-            temperature=s.temperature,
+            temperature=temperature,
             top_p=s.top_p,
             presence_penalty=s.presence_penalty,
             seed=derive_seed(task.plan.seed, task.attempts),
@@ -249,11 +262,21 @@ class CopywritingPipeline:
         except FormatViolation:
             stats.length_rejects += 1
             return self._retry_or_settle(run, task)
-        if leaks_directions(run.fmt.flatten(fields)):
-            stats.direction_leaks += 1
-            return self._retry_or_settle(run, task)
+        language = run.brief.language
+        if copies_directions(fields, run.fmt, task.plan, language):
+            stripped = strip_directions(fields, run.fmt, task.plan, language)
+            if stripped is None:
+                stats.direction_leaks += 1
+                return self._retry_or_settle(run, task)
+            stats.directions_stripped += 1
+            fields = stripped
+            task.fixes.append("directions_stripped")
         task.fixes += [f"trimmed:{name}" for name in trimmed]
-        if task.previous is not None:
+        if task.too_close_to is not None:
+            task.too_close_to = None
+            task.previous = None
+            task.fixes.append("diversified")
+        elif task.previous is not None:
             task.fixes.append("llm_rewrite")
         checked = run.gate.check(fields)
         if checked.blocked:
@@ -270,8 +293,9 @@ class CopywritingPipeline:
         return checked
 
     def _retry_or_settle(self, run: _Run, task: _Task) -> Checked | None:
-        """A failed rewrite keeps the last good version (flagged); a failed new variant is just dropped."""
-        return task.previous
+        """A failed rewrite keeps the last good version (flagged); a failed new variant, or re-ask of a
+        near-duplicate, is just dropped."""
+        return None if task.too_close_to is not None else task.previous
 
     def _admit(self, run: _Run, finished: list[tuple[_Task, Checked]]) -> None:
         """De-duplicate the round's finished variants against those already accepted, in order."""
@@ -280,7 +304,8 @@ class CopywritingPipeline:
         texts = [run.fmt.flatten(c.fields) for _, c in finished]
         vectors = run.dedupe.embed(texts)
         for (task, checked), text, vector in zip(finished, texts, vectors, strict=True):
-            variant = _variant(task, checked, text, run.dedupe.nearest(vector))
+            cosine, closest = run.dedupe.closest(vector)
+            variant = _variant(task, checked, text, cosine)
             if variant.status == "flagged":
                 run.reserve.append(variant)
                 continue
@@ -290,6 +315,13 @@ class CopywritingPipeline:
                 run.accepted.append(variant)
             else:
                 run.stats.duplicates_replaced += 1
+                if closest is not None and task.diversified < self.settings.max_diversify:
+                    # Re-ask with the variant it is too close to (and hotter sampling): once many variants
+                    # are accepted, a fresh plan lands near one of them about as often as not.
+                    task.diversified += 1
+                    task.previous = checked
+                    task.too_close_to = closest
+                    run.rewrites.append(task)
 
     def _result(self, run: _Run, warnings: list[str], seconds: float) -> CopyResult:
         target = run.brief.num_variants

@@ -12,27 +12,52 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # (key, zh, en) — the key goes in lineage, the words go in the prompt.
 ANGLES = (
-    ("pain_point", "戳中一个日常痛点", "a daily pain point"),
-    ("scenario", "描绘一个具体使用场景", "a concrete usage scene"),
-    ("experience", "以亲身体验的口吻", "a first-person experience"),
-    ("how_it_works", "讲清成分或原理", "how it works"),
-    ("value", "算一笔性价比账", "value for money"),
-    ("gift", "作为礼物推荐", "as a gift"),
-    ("ritual", "营造仪式感和氛围", "ritual and mood"),
-    ("before_after", "使用前后的变化", "before and after"),
-    ("expert", "像内行一样给建议", "insider tips"),
-    ("seasonal", "结合当下季节或节日", "the season or a festival"),
+    ("pain_point", "一个日常小烦恼", "a daily pain point"),
+    ("scenario", "一个具体的使用场景", "a concrete usage scene"),
+    ("experience", "自己用过的真实感受", "a first-person experience"),
+    ("how_it_works", "成分或原理", "how it works"),
+    ("value", "花得值不值", "value for money"),
+    ("gift", "买来送人", "as a gift"),
+    ("ritual", "仪式感和氛围", "ritual and mood"),
+    ("before_after", "用之前和用之后", "before and after"),
+    ("expert", "懂行的人的建议", "insider tips"),
+    ("seasonal", "当下的季节或节日", "the season or a festival"),
 )
+"""Angles in the words of a topic ("what it is about"), not of an order: a small model copies an order
+("算一笔性价比账") into the copy, while a topic phrase that shows up there still reads as copy."""
 HOOKS = (
-    ("question", "用一个提问开头", "open with a question"),
-    ("number", "用一个数字开头", "open with a number"),
-    ("contrast", "用反差或对比开头", "open with a contrast"),
-    ("scene", "用一个画面开头", "open with a picture"),
-    ("confession", "用一句坦白开头", "open with a confession"),
-    ("exclaim", "用一句感叹开头", "open with an exclamation"),
-    ("myth", "先说一个常见误区", "open with a common myth"),
-    ("dialogue", "用一句对话开头", "open with a line of dialogue"),
+    ("question", "一句提问", "a question"),
+    ("number", "一个具体数字", "a number"),
+    ("contrast", "一个反差", "a contrast"),
+    ("scene", "一个画面", "a picture"),
+    ("confession", "一句坦白", "a confession"),
+    ("exclaim", "一句感叹", "an exclamation"),
+    ("myth", "一个常见误区", "a common myth"),
+    ("dialogue", "一句对话", "a line of dialogue"),
 )
+HOOK_PATTERNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "question": (
+        ("你是不是也…？", "为什么…？", "总是…怎么办？"),
+        ("Ever wondered why …?", "Why does …?", "What if …?"),
+    ),
+    "number": (("3个…的理由", "只要1步，…", "第2次…，我…"), ("3 reasons to …", "1 step to …", "Day 2 of …")),
+    "contrast": (("以前…，现在…", "别人…，我却…", "不是…，而是…"), ("I used to …, now …", "Not …, but …")),
+    "scene": (("{scene}，…", "那天{scene}，…", "{scene}的我，…"), ("{scene}: …", "That day, {scene}, …")),
+    "confession": (("说实话，…", "不瞒你说，…", "我承认，…"), ("Honestly, …", "I admit it: …")),
+    "exclaim": (("天哪，…！", "太…了吧！", "终于…了！"), ("Wow, …!", "Finally, …!")),
+    "myth": (
+        ("很多人以为…，其实…", "别再…了！", "还在…？其实不用"),
+        ("Most people think …, but …", "Stop …!"),
+    ),
+    "dialogue": (
+        ("朋友问我：“…？”", "同事问我：“…？”", "室友说：“…！”"),
+        ('My friend asked: "…?"', 'She said: "…!"'),
+    ),
+}
+"""Sentence patterns for each hook, ``…`` for the model to fill and ``{scene}`` for the plan's scene. A
+pattern shows the shape of the opening line, where a description of it ("用一个提问开头") gets copied word
+for word by small models; no pattern opens with a gap (those are the ones left unfilled). One per plan,
+chosen by its seed."""
 STRUCTURES = (
     ("list", "分点列出", "a short list"),
     ("story", "讲一个小故事", "a little story"),
@@ -105,6 +130,15 @@ class Plan(BaseModel):
         if self.scene is not None:
             described["scene"] = next(opt[col] for opt in SCENES if opt[0] == self.scene)
         return described
+
+    def hook_pattern(self, language: str) -> str:
+        """The sentence pattern of this plan's opening line, ``…`` to be filled by the model."""
+        options = HOOK_PATTERNS[self.hook][0 if language == "zh" else 1]
+        pattern = options[self.seed % len(options)]
+        if "{scene}" in pattern:
+            scene = self.describe(language).get("scene") or ("周末" if language == "zh" else "a weekend")
+            pattern = pattern.replace("{scene}", scene)
+        return pattern
 
 
 def derive_seed(seed: int, index: int) -> int:

@@ -4,6 +4,7 @@ for every variant of a brief (backends reuse that prefix); the plan comes last."
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -11,10 +12,10 @@ from typing import Any
 
 from pipelines.llm.types import ChatMessage
 from serving.generation.copywriting.brief import CopyBrief
-from serving.generation.copywriting.formats import CopyFormat, Fields, FieldSpec
-from serving.generation.copywriting.planner import Plan
+from serving.generation.copywriting.formats import CopyFormat, Fields, FieldSpec, FormatViolation
+from serving.generation.copywriting.planner import HOOK_PATTERNS, Plan
 
-PROMPT_VERSION = "copy-2026.11.2"
+PROMPT_VERSION = "copy-2026.11.3"
 
 PLATFORM_NAMES = {
     "xiaohongshu": ("小红书笔记", "a Xiaohongshu note"),
@@ -154,48 +155,168 @@ def selling_points_for(brief: CopyBrief, plan: Plan, count: int) -> list[str]:
     return [points[i] for i in chosen]
 
 
+def title_lead(brief: CopyBrief, plan: Plan) -> str | None:
+    """The words a listing title starts with, alternating between the plan's scene and its lead selling
+    point, so that titles do not all open with the same product name."""
+    words = plan.describe(brief.language)
+    points = list(brief.selling_points)
+    if plan.index % 2 == 0 and "scene" in words:
+        return words["scene"]
+    if plan.focus is not None and points:
+        return points[plan.focus % len(points)]
+    return words.get("scene")
+
+
+def opening_field(fmt: CopyFormat) -> str:
+    """The field read first: the title field, else the first field."""
+    return fmt.title_field or fmt.fields[0].name
+
+
 def plan_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat | None = None) -> str:
+    """This variant's directions, phrased as topics and a sentence pattern to fill rather than as orders
+    (a small model copies an order such as "用一个提问开头" into the copy)."""
     words = plan.describe(brief.language)
     zh = brief.language == "zh"
     focus = brief.selling_points[plan.focus] if plan.focus is not None and brief.selling_points else None
+    listing = fmt is not None and fmt.shape == "listing"
     subset: list[str] | None = None
     if fmt is not None and fmt.shape in SUBSET_SHAPES and len(brief.selling_points) > 2:
         subset = selling_points_for(brief, plan, 2)
+    scene = words.get("scene")
+    field = opening_field(fmt) if fmt is not None else ("hook" if zh else "opening")
+    pattern = plan.hook_pattern(brief.language)
+    lead = title_lead(brief, plan) if listing else None
     if zh:
-        line = (
-            f"这一条的写作提示（只指导写法，提示原文不要写进文案）：{words['angle']}；{words['hook']}；"
-            f"{words['structure']}；语气{words['nuance']}"
-        )
-        if "scene" in words:
-            line += f"；场景设定在“{words['scene']}”"
+        line = f"这一条怎么写（只是说明，说明里的字不要抄进文案）：围绕“{words['angle']}”来写"
+        if not listing:
+            line += f"，{words['structure']}"
+        line += f"，语气{words['nuance']}"
+        if scene:
+            line += f"，故事发生在“{scene}”"
         if subset:
-            return line + f"；这一条只写这两个卖点，用自己的话写：{json.dumps(subset, ensure_ascii=False)}。"
-        return line + (f"；重点写卖点{json.dumps(focus, ensure_ascii=False)}。" if focus else "。")
-    line = (
-        f"Directions for this variant (do not copy them into the copy): angle: {words['angle']}; "
-        f"{words['hook']}; structure: {words['structure']}; tone: {words['nuance']}"
-    )
-    if "scene" in words:
-        line += f"; set it in this scene: {words['scene']}"
+            line += f"；这一条只写这两个卖点，用自己的话写：{json.dumps(subset, ensure_ascii=False)}"
+        elif focus:
+            line += f"；重点写卖点{json.dumps(focus, ensure_ascii=False)}"
+        if listing:
+            if lead:
+                line += f"。\n标题以“{lead}”开头"
+            return line + "；每条卖点写成一句说出好处的短句，不要照抄卖点原词。"
+        return line + f"。\n{field}套用句式「{pattern}」，把…换成你的内容。"
+    line = f"How to write this one (notes only, do not copy them into the copy): about {words['angle']}"
+    if not listing:
+        line += f"; {words['structure']}"
+    line += f"; tone: {words['nuance']}"
+    if scene:
+        line += f"; set it in this scene: {scene}"
     if subset:
-        return line + f"; use only these two selling points, in your own words: {json.dumps(subset)}."
-    return line + (f"; lead with the selling point {json.dumps(focus)}." if focus else ".")
+        line += f"; use only these two selling points, in your own words: {json.dumps(subset)}"
+    elif focus:
+        line += f"; lead with the selling point {json.dumps(focus)}"
+    if listing:
+        if lead:
+            line += f'.\nStart the title with "{lead}"'
+        return line + "; write each selling point as a short benefit, not the brief's words."
+    return line + f'.\nShape the {field} like "{pattern}", filling in the ….'
 
 
+_PATTERN_TEXT = [
+    re.escape(pattern)
+    for zh, en in HOOK_PATTERNS.values()
+    for pattern in (*zh, *en)
+    if "{scene}" not in pattern
+]
 _LEAKS = re.compile(
     r"用(?:一个|一句|一段)?[^，。！？\s]{0,6}开头|写作提示|场景设定在|只写这两个卖点|用自己的话写|重点写卖点|"
     r"戳中一个日常痛点|描绘一个具体使用场景|以亲身体验的口吻|讲清成分或原理|算一笔性价比账|营造仪式感和氛围|"
     r"像内行一样|结合当下季节或节日|先问题后方案|日记口吻|分点列出|有画面感的文艺|俏皮有梗|"
-    r"\b(?:open with|angle:|structure:|tone:|set it in this scene|in your own words)",
+    r"这一条怎么写|只是说明|抄进文案|套用句式|照这个句式|把…换成|围绕“|故事发生在|标题以“|说出好处的短句|"
+    r"照抄卖点|\b(?:open with|angle:|structure:|tone:|set it in this scene|in your own words|notes only|"
+    r"shape the \w+ like|filling in the|start the title with)|" + "|".join(_PATTERN_TEXT),
     re.IGNORECASE,
 )
-"""Instruction wording copied into the copy. Phrases that read naturally in an ad (讲一个小故事, 一问一答,
-实用小贴士, 使用前后的变化, 常见误区) are not on the list: a script may well say them."""
+"""Instruction wording copied into the copy, and a hook pattern left unfilled. Phrases that read naturally
+in an ad (讲一个小故事, 一问一答, 实用小贴士, 使用前后的变化, 常见误区, the angle topics) are not on the
+list: a script may well say them."""
+_CLAUSE = re.compile(r"[^，,；;：:。！!？?\n]+[，,；;：:。！!？?]*|[，,；;：:。！!？?]+")
+_LEFTOVER = " ，,；;：:、"
 
 
 def leaks_directions(text: str) -> bool:
     """Whether the model copied the plan's directions into the copy (small models do)."""
     return _LEAKS.search(text) is not None
+
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def echoes_pattern(text: str, pattern: str) -> bool:
+    """Whether ``text`` repeats the hook ``pattern`` with a ``…`` left unfilled ("以前，现在，" for
+    "以前…，现在…"), which small models do when shown a pattern. Punctuation and spaces are ignored."""
+    parts = [_NOT_WORD.sub("", part).casefold() for part in pattern.split("…")]
+    words = _NOT_WORD.sub("", text).casefold()
+    for before, after in itertools.pairwise(parts):
+        if not before and not after:
+            continue
+        if not before:
+            hit = words.startswith(after)
+        elif not after:
+            hit = words.endswith(before)
+        else:
+            hit = before + after in words
+        if hit:
+            return True
+    return False
+
+
+def _pattern_of(fmt: CopyFormat, plan: Plan | None, language: str) -> str | None:
+    return plan.hook_pattern(language) if plan is not None and fmt.shape != "listing" else None
+
+
+def copies_directions(
+    fields: Fields, fmt: CopyFormat, plan: Plan | None = None, language: str = "zh"
+) -> bool:
+    """Whether the copy holds direction wording, or its opening repeats the plan's hook pattern unfilled."""
+    if leaks_directions(fmt.flatten(fields)):
+        return True
+    pattern = _pattern_of(fmt, plan, language)
+    opening = fields.get(opening_field(fmt))
+    return pattern is not None and isinstance(opening, str) and echoes_pattern(opening, pattern)
+
+
+def _without_directions(text: str) -> str:
+    kept = [clause for clause in _CLAUSE.findall(text) if not _LEAKS.search(clause)]
+    return "".join(kept).strip(_LEFTOVER)
+
+
+def strip_directions(
+    fields: Fields, fmt: CopyFormat, plan: Plan | None = None, language: str = "zh"
+) -> Fields | None:
+    """``fields`` without the clauses that copy the directions (a leading "用一个提问开头：" and the like),
+    still within the limits; None when too little is left. An opening line that was all directions, or
+    the hook pattern left unfilled, is replaced by the first script line when enough lines remain."""
+    cleaned: dict[str, Any] = {}
+    for f in fmt.fields:
+        value = fields.get(f.name, "")
+        if isinstance(value, str):
+            cleaned[f.name] = _without_directions(value)
+        else:
+            cleaned[f.name] = [kept for kept in (_without_directions(item) for item in value) if kept]
+    opening = opening_field(fmt)
+    spec = fmt.field(opening)
+    pattern = _pattern_of(fmt, plan, language)
+    if spec.items is None and (
+        len(cleaned[opening]) < spec.min_chars
+        or (pattern is not None and echoes_pattern(cleaned[opening], pattern))
+    ):
+        donor = next((f for f in fmt.fields if f.items is not None and not f.hashtag), None)
+        if donor is None or donor.items is None or len(cleaned[donor.name]) <= donor.items[0]:
+            return None
+        cleaned[opening] = cleaned[donor.name].pop(0)
+    try:
+        enforced, _ = fmt.enforce(cleaned)
+    except FormatViolation:
+        return None
+    return None if copies_directions(enforced, fmt, plan, language) else enforced
 
 
 def generation_messages(brief: CopyBrief, fmt: CopyFormat, plan: Plan) -> tuple[ChatMessage, ...]:
@@ -221,6 +342,30 @@ def rewrite_messages(
         ask = (
             f"Previous version: {previous}\nProblems found in review:\n{listed}\n"
             "Rewrite it fixing them; JSON only."
+        )
+    return (
+        ChatMessage(role="system", content=system_prompt(brief, fmt)),
+        ChatMessage(role="user", content=brief_data(brief) + "\n" + plan_line(brief, plan, fmt) + "\n" + ask),
+    )
+
+
+def diversify_messages(
+    brief: CopyBrief, fmt: CopyFormat, plan: Plan, fields: Fields, too_close_to: str
+) -> tuple[ChatMessage, ...]:
+    """Messages asking to rewrite ``fields``, which came out too close to an accepted variant: shown that
+    variant, the model is asked for other opening words and another structure (the plan stays)."""
+    previous = json.dumps(fields, ensure_ascii=False)
+    near = json.dumps(too_close_to, ensure_ascii=False)
+    if brief.language == "zh":
+        ask = (
+            f"上一版：{previous}\n它和已经写好的这一条太像了：{near}\n"
+            "请重写上一版：换一个开头、换一种结构、换一批说法，不要重复那一条里的词句，仍只输出JSON。"
+        )
+    else:
+        ask = (
+            f"Previous version: {previous}\nIt is too close to this accepted one: {near}\n"
+            "Rewrite it with other opening words, another structure and other phrasing, not repeating that "
+            "one's wording; JSON only."
         )
     return (
         ChatMessage(role="system", content=system_prompt(brief, fmt)),

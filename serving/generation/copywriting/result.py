@@ -43,7 +43,17 @@ class CopyStats(BaseModel):
     duplicates_replaced: int = Field(default=0, ge=0)
     parse_failures: int = Field(default=0, ge=0)
     length_rejects: int = Field(default=0, ge=0, description="Answers that could not be cut to the limits.")
-    direction_leaks: int = Field(default=0, ge=0, description="Answers that copied the plan's directions.")
+    direction_leaks: int = Field(
+        default=0,
+        ge=0,
+        description="Answers refused for copying the plan's directions (nothing usable left).",
+    )
+    directions_stripped: int = Field(
+        default=0, ge=0, description="Answers kept after the copied directions were cut out of them."
+    )
+    diversify_requests: int = Field(
+        default=0, ge=0, description="Re-asks of a near-duplicate, shown the variant it is too close to."
+    )
     backend_errors: int = Field(default=0, ge=0)
     flagged: int = Field(default=0, ge=0, description="Returned variants that still fail compliance.")
     surplus: int = Field(
