@@ -1,0 +1,1 @@
+"""Video remix: shots, plans, speech, subtitles, music and ffmpeg rendering."""
