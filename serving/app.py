@@ -15,6 +15,7 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
     from serving.deployments.image import ImageDeployment
     from serving.deployments.ingress import AtelierIngress
     from serving.deployments.llm import LLMDeployment, TextEmbedDeployment
+    from serving.deployments.poster import PosterDeployment
     from serving.deployments.vision import VisionDeployment
 
     config = AppArgs.model_validate(args or {})
@@ -41,6 +42,10 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
     if config.image is not None:
         image_deployment: Any = serve.deployment(ImageDeployment, name="image")
         image = image_deployment.options(**config.image.ray_options()).bind()
+    poster: Any = None
+    if config.poster is not None:
+        poster_deployment: Any = serve.deployment(PosterDeployment, name="poster")
+        poster = poster_deployment.options(**config.poster.ray_options()).bind()
     return ingress_deployment.options(**config.ingress.ray_options()).bind(
-        echo, llm, text_embed, vision, image
+        echo, llm, text_embed, vision, image, poster
     )

@@ -137,6 +137,11 @@ class AppArgs(_Strict):
         description="Diffusion image generation (model from the `image` settings; give it num_gpus on a GPU "
         "node); null: none.",
     )
+    poster: DeploymentOptions | None = Field(
+        default_factory=lambda: DeploymentOptions(num_cpus=0.5, max_ongoing_requests=8),
+        description="Poster compositor, pixel checks and OCR (CPU only; add replicas for throughput); "
+        "null: none.",
+    )
 
     @model_validator(mode="after")
     def _no_scale_to_zero_on_latency_paths(self) -> AppArgs:

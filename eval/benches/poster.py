@@ -8,7 +8,9 @@
 - ``posters_per_s_png``: the same with the PNG encoded (``Rendition.png``, zlib level 1).
 - ``photo_posters_per_s``: the same plan over a photo background (cover-fit, darkened), pixels only.
 - ``all_sizes_posters_per_s``: posters rendered at all five platform sizes (pixels only).
-``creatives_100_seconds`` (copy + poster through the API) is measured elsewhere.
+- ``creatives_100_seconds`` (with ``-o creatives=100``): 100 complete creatives (copy + poster in two
+  platform sizes) from one brief through the REST API with the real default models
+  (``eval/benches/creatives.py``); another count N names the metric ``creatives_N_seconds``.
 """
 
 from __future__ import annotations
@@ -121,8 +123,23 @@ def _rate(seconds: list[float]) -> float:
     return round(len(seconds) / sum(seconds), 2)
 
 
-def run(posters: int = 120, seed: int = 0) -> dict[str, Any]:
-    """Measure the compositor (see the module docstring)."""
+def run(posters: int | str = 120, seed: int | str = 0, creatives: int | str = 0) -> dict[str, Any]:
+    """Measure the compositor, and with ``creatives`` the creative job end to end (module docstring)."""
+    outcome = _compositor(int(posters), int(seed))
+    if int(creatives) > 0:
+        from eval.benches.creatives import measure
+
+        load_before = os.getloadavg()
+        detail = measure(int(creatives))
+        outcome["metrics"][f"creatives_{int(creatives)}_seconds"] = detail["seconds"]
+        outcome["creatives"] = detail | {
+            "loadavg_before": [round(v, 2) for v in load_before],
+            "loadavg_after": [round(v, 2) for v in os.getloadavg()],
+        }
+    return outcome
+
+
+def _compositor(posters: int, seed: int) -> dict[str, Any]:
     kit, product, photo = fixtures()
     templates = sorted(builtin_templates())
     palettes = palette_variants(kit.palette)

@@ -21,10 +21,11 @@ class AtelierIngress:
         text_embed_handle: Any = None,
         vision_handle: Any = None,
         image_handle: Any = None,
+        poster_handle: Any = None,
     ) -> None:
         self._settings = Settings()
         self._gateway = RayServeGateway(
-            echo_handle, llm_handle, text_embed_handle, vision_handle, image_handle
+            echo_handle, llm_handle, text_embed_handle, vision_handle, image_handle, poster_handle
         )
 
     def __serve_build_asgi_app__(self) -> FastAPI:

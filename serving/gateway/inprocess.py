@@ -19,6 +19,7 @@ from pipelines.llm.registry import open_llm
 from pipelines.llm.types import ChatRequest, ChatResult
 from pipelines.vision.config import VisionConfig
 from serving.gateway.image_models import ImageCall, ImageModels, ImageReply
+from serving.gateway.poster_models import PosterCall, PosterReply, PosterWorker
 from serving.gateway.vision_models import VisionModels
 
 
@@ -34,6 +35,7 @@ class InProcessGateway:
         self._echo = EchoModel()
         self._vision = VisionModels(vision or VisionConfig())
         self._image = ImageModels(image or ImageGenConfig())
+        self._posters = PosterWorker()
         self._llm_config = llm or LLMConfig()
         self._llm: LLMBackend | None = None
         self._encoder: object | None = None
@@ -74,6 +76,9 @@ class InProcessGateway:
 
     async def generate_images(self, call: ImageCall) -> ImageReply:
         return await asyncio.to_thread(self._image.generate, call)
+
+    async def compose_posters(self, call: PosterCall) -> PosterReply:
+        return await asyncio.to_thread(self._posters.compose, call)
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok", "llm": "ok"}  # the LLM loads on first use; a missing model fails that job

@@ -10,6 +10,7 @@ from pipelines.llm.types import ChatRequest, ChatResult
 
 if TYPE_CHECKING:
     from serving.gateway.image_models import ImageCall, ImageReply
+    from serving.gateway.poster_models import PosterCall, PosterReply
 
 
 class ModelCallUnsupported(RuntimeError):
@@ -49,6 +50,11 @@ class ModelGateway(Protocol):
     async def generate_images(self, call: ImageCall) -> ImageReply:
         """Generate pictures on the image deployment (one call's ``count`` images run as one batch there);
         model trouble comes back in ``ImageReply.error``, not as an exception."""
+        ...
+
+    async def compose_posters(self, call: PosterCall) -> PosterReply:
+        """Compose, encode and pixel-check posters on the poster deployment (CPU); compositor errors come
+        back per poster in the reply, model trouble in ``PosterReply.error``."""
         ...
 
     async def check(self) -> dict[str, str]:

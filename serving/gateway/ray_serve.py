@@ -9,6 +9,7 @@ from typing import Any
 from pipelines.diagnostics import EchoRequest, EchoResult
 from pipelines.llm.types import ChatRequest, ChatResult
 from serving.gateway.image_models import ImageCall, ImageReply
+from serving.gateway.poster_models import PosterCall, PosterReply
 from serving.gateway.protocol import ModelCallUnsupported
 
 CHECK_TIMEOUT_S = 5.0
@@ -30,12 +31,14 @@ class RayServeGateway:
         text_embed_handle: Any = None,
         vision_handle: Any = None,
         image_handle: Any = None,
+        poster_handle: Any = None,
     ) -> None:
         self._echo = echo_handle
         self._llm = llm_handle
         self._text_embed = text_embed_handle
         self._vision = vision_handle
         self._image = image_handle
+        self._poster = poster_handle
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         payload = await self._echo.predict.remote(request.model_dump())
@@ -77,6 +80,12 @@ class RayServeGateway:
         payload: dict[str, Any] = await self._image.generate.remote(call.model_dump())
         return ImageReply.model_validate(payload)
 
+    async def compose_posters(self, call: PosterCall) -> PosterReply:
+        if self._poster is None:
+            return PosterReply(error="unavailable", message="this Serve application has no poster deployment")
+        payload: dict[str, Any] = await self._poster.compose.remote(call.model_dump())
+        return PosterReply.model_validate(payload)
+
     async def check(self) -> dict[str, str]:
         handles = {
             "echo": self._echo,
@@ -84,6 +93,7 @@ class RayServeGateway:
             "text_embed": self._text_embed,
             "vision": self._vision,
             "image": self._image,
+            "poster": self._poster,
         }
         status: dict[str, str] = {}
         for name, handle in handles.items():

@@ -14,12 +14,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from serving.errors import InvalidInput, ServiceUnavailable
-from serving.generation.adapters import GatewayEncoder, GatewayLLM
+from serving.generation.copy_run import run_copywriting
 from serving.generation.copywriting.brief import CopyBrief, parse_brief
-from serving.generation.copywriting.errors import CopywritingError, GenerationFailed
-from serving.generation.copywriting.pipeline import CopywritingPipeline
-from serving.generation.copywriting.result import CopyProgress, CopyResult
+from serving.generation.copywriting.result import CopyResult
 from serving.generation.store import GenerationStore
 from serving.jobs.kinds import JobContext, JobKind
 
@@ -53,30 +50,10 @@ class CopyJob(JobKind):
         store = ctx.resources.get(RESOURCE)
         if not isinstance(store, GenerationStore):
             raise RuntimeError("the generation store is not available to this job runner")
-        loop = asyncio.get_running_loop()
-        pipeline = CopywritingPipeline(
-            GatewayLLM(ctx.gateway, loop, store.model_id, store.concurrent_requests),
-            GatewayEncoder(ctx.gateway, loop),
-            store.checker,
-            store.copywriting,
-        )
         copy_brief = parse_brief(brief.model_dump(exclude={"branch", "commit", "use_brand_kit"}))
         await ctx.progress(0.0, f"generating {copy_brief.num_variants} variants")
-
-        def progress(update: CopyProgress) -> None:
-            fraction = 0.9 * update.accepted / max(update.target, 1)
-            message = f"{update.accepted}/{update.target} variants after round {update.round}"
-            asyncio.run_coroutine_threadsafe(ctx.progress(fraction, message, update.model_dump()), loop)
-
-        try:
-            brand = await asyncio.to_thread(store.brand_kit, ctx.brand_id) if brief.use_brand_kit else None
-            result: CopyResult = await asyncio.to_thread(
-                lambda: pipeline.run(copy_brief, progress, brand=brand)
-            )
-        except GenerationFailed as exc:  # the model backend is down: not the brief's fault
-            raise ServiceUnavailable(str(exc), code=exc.code) from exc
-        except CopywritingError as exc:
-            raise InvalidInput(str(exc), code=exc.code) from exc
+        brand = await asyncio.to_thread(store.brand_kit, ctx.brand_id) if brief.use_brand_kit else None
+        result: CopyResult = await run_copywriting(ctx, store, copy_brief, brand, span=(0.0, 0.9))
         ctx.raise_if_cancelled()
         out: dict[str, Any] = json.loads(result.model_dump_json())
         if brief.commit and result.variants:

@@ -26,6 +26,11 @@ from serving.generation.copywriting.result import CopyResult, Variant
 PIPELINE_VERSION = "copywriting/1"
 
 
+def variant_path(job_id: str, index: int) -> str:
+    """Where a copy job stores variant ``index`` (from 0)."""
+    return f"copy/{job_id.lower()}/{index + 1:03d}.txt"
+
+
 @dataclass(frozen=True)
 class GenerationStore:
     """What generation jobs share with the app: the database, the asset store, the compliance checker."""
@@ -53,17 +58,24 @@ class GenerationStore:
         """Put each variant at ``copy/<job id>/<nnn>.txt`` on ``branch`` (created from main if new)."""
 
         def changes(session: Session) -> list[PutAsset]:
-            return [
-                PutAsset(
-                    f"copy/{job_id.lower()}/{variant.index + 1:03d}.txt",
-                    self._blob(session, brand_id, job_id, variant),
-                    self._metadata(job_id, brief, result, variant),
-                )
-                for variant in result.variants
-            ]
+            return self.variant_changes(session, brand_id, job_id, brief, result)
 
         message = f"{len(result.variants)} {brief.platform} copy variants for {brief.product} (job {job_id})"
         return self.commit_generated(brand_id, job_id, branch, "copy", changes, message)
+
+    def variant_changes(
+        self, session: Session, brand_id: str, job_id: str, brief: CopyBrief, result: CopyResult
+    ) -> list[PutAsset]:
+        """Blobs stored and tree changes for each variant at ``copy/<job id>/<nnn>.txt`` (the creative job
+        commits them together with their posters)."""
+        return [
+            PutAsset(
+                variant_path(job_id, variant.index),
+                self._blob(session, brand_id, job_id, variant),
+                self._metadata(job_id, brief, result, variant),
+            )
+            for variant in result.variants
+        ]
 
     def commit_generated(
         self,

@@ -60,6 +60,8 @@ JOB_KINDS = Registry(
         "echo": "serving.jobs.echo:EchoJob",
         "copy": "serving.generation.copy_job:CopyJob",
         "image": "serving.generation.image_job:ImageJob",
+        "poster": "serving.generation.poster_job:PosterJob",
+        "creative": "serving.generation.creative_job:CreativeJob",
         "review_check": "serving.reviews.ai_check:ReviewCheckJob",
         "search_index": "serving.vision.jobs:SearchIndexJob",
         "custom_tag": "serving.vision.jobs:CustomTagJob",

@@ -14,6 +14,7 @@ from pipelines.image.config import ImageGenConfig
 from pipelines.llm.types import ChatRequest, ChatResult
 from pipelines.vision.config import VisionConfig
 from serving.gateway.image_models import ImageCall, ImageModels, ImageReply
+from serving.gateway.poster_models import PosterCall, PosterReply, PosterWorker
 from serving.gateway.vision_models import VisionModels
 
 
@@ -42,6 +43,9 @@ class FakeGateway:
         self.image_calls: list[ImageCall] = []
         self.image_reply: ImageReply | None = None
         """When set, ``generate_images`` answers this instead (tests of model trouble)."""
+        self.posters = PosterWorker(ocr=None)
+        """The real compositor and pixel checks (CPU, fast); no OCR model unless a test gives one."""
+        self.poster_calls: list[PosterCall] = []
         self.analysed: list[int] = []
         """Sizes of the image batches analysed (tests check that identical bytes are analysed once)."""
 
@@ -101,6 +105,10 @@ class FakeGateway:
         if self.image_reply is not None:
             return self.image_reply
         return await asyncio.to_thread(self.images.generate, call)
+
+    async def compose_posters(self, call: PosterCall) -> PosterReply:
+        self.poster_calls.append(call)
+        return await asyncio.to_thread(self.posters.compose, call)
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok" if self.ready else "unreachable: fake"}
