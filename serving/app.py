@@ -16,6 +16,7 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
     from serving.deployments.ingress import AtelierIngress
     from serving.deployments.llm import LLMDeployment, TextEmbedDeployment
     from serving.deployments.poster import PosterDeployment
+    from serving.deployments.video import VideoDeployment
     from serving.deployments.vision import VisionDeployment
 
     config = AppArgs.model_validate(args or {})
@@ -46,6 +47,10 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
     if config.poster is not None:
         poster_deployment: Any = serve.deployment(PosterDeployment, name="poster")
         poster = poster_deployment.options(**config.poster.ray_options()).bind()
+    video: Any = None
+    if config.video is not None:
+        video_deployment: Any = serve.deployment(VideoDeployment, name="video")
+        video = video_deployment.options(**config.video.ray_options()).bind()
     return ingress_deployment.options(**config.ingress.ray_options()).bind(
-        echo, llm, text_embed, vision, image, poster
+        echo, llm, text_embed, vision, image, poster, video
     )

@@ -142,6 +142,11 @@ class AppArgs(_Strict):
         description="Poster compositor, pixel checks and OCR (CPU only; add replicas for throughput); "
         "null: none.",
     )
+    video: DeploymentOptions | None = Field(
+        default_factory=lambda: DeploymentOptions(num_cpus=1.0, max_ongoing_requests=2),
+        description="Video remix renderer (ffmpeg; CPU, NVENC when the replica has a GPU); one render "
+        "uses ~2 cores, so keep max_ongoing_requests low and add replicas; null: none.",
+    )
 
     @model_validator(mode="after")
     def _no_scale_to_zero_on_latency_paths(self) -> AppArgs:

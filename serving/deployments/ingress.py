@@ -22,10 +22,17 @@ class AtelierIngress:
         vision_handle: Any = None,
         image_handle: Any = None,
         poster_handle: Any = None,
+        video_handle: Any = None,
     ) -> None:
         self._settings = Settings()
         self._gateway = RayServeGateway(
-            echo_handle, llm_handle, text_embed_handle, vision_handle, image_handle, poster_handle
+            echo_handle,
+            llm_handle,
+            text_embed_handle,
+            vision_handle,
+            image_handle,
+            poster_handle,
+            video_handle,
         )
 
     def __serve_build_asgi_app__(self) -> FastAPI:

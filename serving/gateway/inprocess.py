@@ -20,6 +20,7 @@ from pipelines.llm.types import ChatRequest, ChatResult
 from pipelines.vision.config import VisionConfig
 from serving.gateway.image_models import ImageCall, ImageModels, ImageReply
 from serving.gateway.poster_models import PosterCall, PosterReply, PosterWorker
+from serving.gateway.video_models import StepProgress, VideoCall, VideoReply, VideoWorker, render_in_thread
 from serving.gateway.vision_models import VisionModels
 
 
@@ -36,6 +37,7 @@ class InProcessGateway:
         self._vision = VisionModels(vision or VisionConfig())
         self._image = ImageModels(image or ImageGenConfig())
         self._posters = PosterWorker()
+        self._videos = VideoWorker()  # object store and work root from Settings() on first use
         self._llm_config = llm or LLMConfig()
         self._llm: LLMBackend | None = None
         self._encoder: object | None = None
@@ -79,6 +81,9 @@ class InProcessGateway:
 
     async def compose_posters(self, call: PosterCall) -> PosterReply:
         return await asyncio.to_thread(self._posters.compose, call)
+
+    async def render_video(self, call: VideoCall, progress: StepProgress | None = None) -> VideoReply:
+        return await render_in_thread(self._videos, call, progress)
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok", "llm": "ok"}  # the LLM loads on first use; a missing model fails that job

@@ -11,6 +11,7 @@ from pipelines.llm.types import ChatRequest, ChatResult
 if TYPE_CHECKING:
     from serving.gateway.image_models import ImageCall, ImageReply
     from serving.gateway.poster_models import PosterCall, PosterReply
+    from serving.gateway.video_models import StepProgress, VideoCall, VideoReply
 
 
 class ModelCallUnsupported(RuntimeError):
@@ -55,6 +56,13 @@ class ModelGateway(Protocol):
     async def compose_posters(self, call: PosterCall) -> PosterReply:
         """Compose, encode and pixel-check posters on the poster deployment (CPU); compositor errors come
         back per poster in the reply, model trouble in ``PosterReply.error``."""
+        ...
+
+    async def render_video(self, call: VideoCall, progress: StepProgress | None = None) -> VideoReply:
+        """Render one remix variant on the video deployment (CPU; NVENC where a GPU has it): inputs are
+        read from the object store by key, the MP4 and cover written back under ``call``'s keys;
+        ``progress(step, fraction)`` runs on the caller's loop. Cancelling the awaiting task stops the
+        render (finished steps stay for a retry); render trouble comes back in ``VideoReply.error``."""
         ...
 
     async def check(self) -> dict[str, str]:

@@ -11,6 +11,7 @@ from pipelines.llm.types import ChatRequest, ChatResult
 from serving.gateway.image_models import ImageCall, ImageReply
 from serving.gateway.poster_models import PosterCall, PosterReply
 from serving.gateway.protocol import ModelCallUnsupported
+from serving.gateway.video_models import StepProgress, VideoCall, VideoReply
 
 CHECK_TIMEOUT_S = 5.0
 
@@ -32,6 +33,7 @@ class RayServeGateway:
         vision_handle: Any = None,
         image_handle: Any = None,
         poster_handle: Any = None,
+        video_handle: Any = None,
     ) -> None:
         self._echo = echo_handle
         self._llm = llm_handle
@@ -39,6 +41,7 @@ class RayServeGateway:
         self._vision = vision_handle
         self._image = image_handle
         self._poster = poster_handle
+        self._video = video_handle
 
     async def echo(self, request: EchoRequest) -> EchoResult:
         payload = await self._echo.predict.remote(request.model_dump())
@@ -86,6 +89,27 @@ class RayServeGateway:
         payload: dict[str, Any] = await self._poster.compose.remote(call.model_dump())
         return PosterReply.model_validate(payload)
 
+    async def render_video(self, call: VideoCall, progress: StepProgress | None = None) -> VideoReply:
+        """A streaming call: the replica yields progress items, then the reply; cancelling the awaiting
+        task cancels the request there (which stops ffmpeg)."""
+        if self._video is None:
+            return VideoReply(
+                error="unavailable",
+                kind="unavailable",
+                message="this Serve application has no video deployment",
+            )
+        stream = self._video.options(stream=True).render.remote(call.model_dump(mode="json"))
+        try:
+            async for item in stream:
+                if "reply" in item:
+                    return VideoReply.model_validate(item["reply"])
+                if progress is not None:
+                    progress(str(item["step"]), float(item["fraction"]))
+        except asyncio.CancelledError:
+            stream.cancel()
+            raise
+        return VideoReply(error="render_failed", kind="render", message="the video replica sent no reply")
+
     async def check(self) -> dict[str, str]:
         handles = {
             "echo": self._echo,
@@ -94,6 +118,7 @@ class RayServeGateway:
             "vision": self._vision,
             "image": self._image,
             "poster": self._poster,
+            "video": self._video,
         }
         status: dict[str, str] = {}
         for name, handle in handles.items():

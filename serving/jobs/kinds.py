@@ -62,6 +62,7 @@ JOB_KINDS = Registry(
         "image": "serving.generation.image_job:ImageJob",
         "poster": "serving.generation.poster_job:PosterJob",
         "creative": "serving.generation.creative_job:CreativeJob",
+        "video": "serving.generation.video_job:VideoJob",
         "review_check": "serving.reviews.ai_check:ReviewCheckJob",
         "search_index": "serving.vision.jobs:SearchIndexJob",
         "custom_tag": "serving.vision.jobs:CustomTagJob",

@@ -15,6 +15,7 @@ from pipelines.llm.types import ChatRequest, ChatResult
 from pipelines.vision.config import VisionConfig
 from serving.gateway.image_models import ImageCall, ImageModels, ImageReply
 from serving.gateway.poster_models import PosterCall, PosterReply, PosterWorker
+from serving.gateway.video_models import StepProgress, VideoCall, VideoReply, VideoWorker, render_in_thread
 from serving.gateway.vision_models import VisionModels
 
 
@@ -46,6 +47,9 @@ class FakeGateway:
         self.posters = PosterWorker(ocr=None)
         """The real compositor and pixel checks (CPU, fast); no OCR model unless a test gives one."""
         self.poster_calls: list[PosterCall] = []
+        self.videos = VideoWorker()
+        """The real renderer (ffmpeg on the CPU); tests give it the app's object store and a work root."""
+        self.video_calls: list[VideoCall] = []
         self.analysed: list[int] = []
         """Sizes of the image batches analysed (tests check that identical bytes are analysed once)."""
 
@@ -109,6 +113,10 @@ class FakeGateway:
     async def compose_posters(self, call: PosterCall) -> PosterReply:
         self.poster_calls.append(call)
         return await asyncio.to_thread(self.posters.compose, call)
+
+    async def render_video(self, call: VideoCall, progress: StepProgress | None = None) -> VideoReply:
+        self.video_calls.append(call)
+        return await render_in_thread(self.videos, call, progress)
 
     async def check(self) -> dict[str, str]:
         return {"echo": "ok" if self.ready else "unreachable: fake"}
