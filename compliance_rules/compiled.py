@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from compliance_rules.normalize import Normalized, normalize
 from compliance_rules.schema import ContextException, Pack, Rule
@@ -61,10 +63,79 @@ _UNSAFE_TO_COMBINE = re.compile(r"\\[1-9]|\(\?P=|^\(\?[aiLmsux]+\)")
 
 def _combined(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """A rule's patterns as one alternation (one scan instead of many), unless one uses a backreference or
-    a global inline flag, which an alternation would change."""
+    a global inline flag, which an alternation would change. Each is guarded by its first characters."""
     if len(patterns) > 1 and not any(_UNSAFE_TO_COMBINE.search(p) for p in patterns):
-        return (re.compile("|".join(f"(?:{p})" for p in patterns)),)
-    return tuple(re.compile(p) for p in patterns)
+        return (re.compile(guarded("|".join(f"(?:{p})" for p in patterns))),)
+    return tuple(re.compile(guarded(p)) for p in patterns)
+
+
+_parser: Any = importlib.import_module("re._parser")  # the stdlib's own regex parser (no public API)
+_ops: Any = importlib.import_module("re._constants")
+_Chars = tuple[set[str], set[tuple[int, int]]]
+
+
+def guarded(pattern: str) -> str:
+    """``pattern`` behind a look-ahead for the characters a match can start with (``(?=[最第])…``), when
+    they can be worked out: the regex engine then skips most positions with one set test instead of trying
+    every branch of a long alternation there. Matches are unchanged: every match starts with one of them."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return pattern
+    if parsed.state.flags & ~_ops.SRE_FLAG_UNICODE:
+        return pattern  # inline flags (ignore case…) change what a literal matches
+    first = _first_chars(list(parsed))
+    if first is None or first[1]:
+        return pattern
+    (chars, ranges), _ = first
+    if not chars and not ranges:
+        return pattern
+    members = "".join(re.escape(c) for c in sorted(chars))
+    members += "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in sorted(ranges))
+    return f"(?=[{members}])(?:{pattern})"
+
+
+def _first_chars(items: list[Any]) -> tuple[_Chars, bool] | None:
+    """The characters a match of the parsed sequence ``items`` can start with, and whether it can match
+    the empty string; None when unknown (any char, classes like \\d, negated sets, backreferences…)."""
+    chars: set[str] = set()
+    ranges: set[tuple[int, int]] = set()
+    for op, arg in items:
+        if op in (_ops.AT, _ops.ASSERT, _ops.ASSERT_NOT):
+            continue  # zero-width: the first character consumed comes later
+        if op is _ops.LITERAL:
+            chars.add(chr(arg))
+            return (chars, ranges), False
+        if op is _ops.IN:
+            for member, value in arg:
+                if member is _ops.LITERAL:
+                    chars.add(chr(value))
+                elif member is _ops.RANGE:
+                    ranges.add((value[0], value[1]))
+                else:
+                    return None
+            return (chars, ranges), False
+        alternatives: list[list[Any]]
+        if op is _ops.SUBPATTERN:
+            alternatives, optional = [list(arg[-1])], False
+        elif op is _ops.BRANCH:
+            alternatives, optional = [list(branch) for branch in arg[1]], False
+        elif op in (_ops.MAX_REPEAT, _ops.MIN_REPEAT):
+            alternatives, optional = [list(arg[2])], arg[0] == 0
+        else:
+            return None
+        may_be_empty = optional
+        for alternative in alternatives:
+            found = _first_chars(alternative)
+            if found is None:
+                return None
+            (sub_chars, sub_ranges), empty = found
+            chars |= sub_chars
+            ranges |= sub_ranges
+            may_be_empty = may_be_empty or empty
+        if not may_be_empty:
+            return (chars, ranges), False
+    return (chars, ranges), True
 
 
 @dataclass

@@ -22,6 +22,8 @@ import yaml
 
 SENTENCE_PUNCT = frozenset("。！？!?；;\n\r")
 CLAUSE_PUNCT = frozenset("，,：:、")
+TITLE_MARKS = frozenset("《》")
+"""Book-title marks stay, so rules can tell a work's title (《最好的告别》) from a claim about the product."""
 HEARTS = frozenset("❤♥♡💗💓💕💖💘💙💚💛💜🖤🤍🧡❣")
 _NOISE_CATEGORIES = frozenset({"Zs", "Cf", "Cc", "So", "Sk", "Sm", "Pd", "Pc", "Po", "Ps", "Pe", "Pi", "Pf"})
 
@@ -72,7 +74,7 @@ def _is_word(ch: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _is_noise(ch: str) -> bool:
-    if ch in SENTENCE_PUNCT or ch in CLAUSE_PUNCT or ch in "%％¥￥$.":
+    if ch in SENTENCE_PUNCT or ch in CLAUSE_PUNCT or ch in TITLE_MARKS or ch in "%％¥￥$.":
         return False
     return ch.isspace() or unicodedata.category(ch) in _NOISE_CATEGORIES or ord(ch) >= 0x1F000
 

@@ -133,7 +133,7 @@ def test_readyz_reaches_the_echo_deployment(server: RayServer) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready"
-    models = {"echo": "ok", "llm": "ok", "text_embed": "ok", "vision": "ok", "image": "ok"}
+    models = dict.fromkeys(("echo", "llm", "text_embed", "vision", "image", "poster", "video"), "ok")
     assert body["checks"]["models"] == models
     assert body["checks"]["database"] == "ok"
 

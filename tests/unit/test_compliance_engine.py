@@ -243,3 +243,65 @@ def test_fast_normalisation_path_agrees_with_the_per_character_path(monkeypatch:
     monkeypatch.setattr(normalize_module.unicodedata, "is_normalized", lambda form, text: False)
     slow = [normalize(t) for t in texts]
     assert fast == slow
+
+
+def test_callers_may_name_industries_and_platforms_the_common_way(engine: Engine) -> None:
+    named = (("baby", "offline"), ("home", "xhs"), ("fitness", "shipinhao"), ("drug", "tmall"))
+    for industry, platform in named:
+        assert engine.check_text("一款好物", industry=industry, platform=platform).verdict == "pass"
+    assert engine.check_text("一款好物", industry="tobacco").verdict == "pass"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first"),
+    [
+        ("最(?!近)[\u4e00-\u9fff]", "最"),
+        ("(a|b)?c", "abc"),
+        ("(?<=够[硬粗][!~,])够[粗长]", "够"),
+        ("(好|坏)?(吃|喝)+|z", "z吃喝坏好"),
+    ],
+)
+def test_patterns_are_guarded_by_the_characters_a_match_can_start_with(pattern: str, first: str) -> None:
+    from compliance_rules.compiled import guarded
+
+    assert guarded(pattern) == f"(?=[{''.join(sorted(first))}])(?:{pattern})"
+
+
+@pytest.mark.parametrize("pattern", [r"\d+元", "x*", "(?i)abc", "[^a]b", "(?P<x>a)?(?P=x)b", ".b", "(a|)b?"])
+def test_patterns_whose_first_characters_are_unknown_stay_as_written(pattern: str) -> None:
+    from compliance_rules.compiled import guarded
+
+    assert guarded(pattern) == pattern
+
+
+def test_guarded_builtin_patterns_match_exactly_what_the_plain_ones_match() -> None:
+    import re
+
+    from compliance_rules.compiled import _UNSAFE_TO_COMBINE
+    from compliance_rules.loader import builtin_pack_paths, load_packs
+
+    texts = [
+        normalize(t).text
+        for t in (
+            "全网最低价，第一品牌，够硬!够粗!还有某果手机跟座机差不多",
+            "加vx领券，隔壁老王家的烧饼用隔夜油，小朋友跟妈妈说快买",
+            "本品不能代替药物。历史年化收益率3%，不代表未来表现。读《最好的告别》",
+        )
+    ]
+    built = Engine(load_packs(builtin_pack_paths()))
+    for rule in built.rules:
+        sources = rule.rule.patterns
+        if not sources:
+            continue
+        if len(sources) > 1 and not any(_UNSAFE_TO_COMBINE.search(p) for p in sources):
+            plain = [re.compile("|".join(f"(?:{p})" for p in sources))]
+        else:
+            plain = [re.compile(p) for p in sources]
+        for compiled, reference in zip(rule.patterns, plain, strict=True):
+            for text in texts:
+                got = [m.span() for m in compiled.finditer(text)]
+                assert got == [m.span() for m in reference.finditer(text)], rule.key
+
+
+def test_book_title_marks_survive_normalisation() -> None:
+    assert normalize("读《最好的告别》").text == "读《最好的告别》"
