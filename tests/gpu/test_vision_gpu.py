@@ -24,7 +24,8 @@ TINY_CLIP = "atelier-gpu-test-vit"
 
 @pytest.fixture(scope="module", autouse=True)
 def _needs_cuda() -> None:
-    assert torch.cuda.is_available(), "tests/gpu needs CUDA: run it on the device machine (pytest tests/gpu)"
+    if not torch.cuda.is_available():  # CI has no GPU; scripts/gpu_checks.sh runs these on a GPU machine
+        pytest.skip("tests/gpu needs CUDA: run scripts/gpu_checks.sh on a GPU machine")
 
 
 @pytest.fixture(scope="module")
