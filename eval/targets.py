@@ -41,6 +41,9 @@ TARGETS: tuple[Target, ...] = (
         4, "compliance-compliance_test_zh", "false_positive_rate", "<=", 0.05, "false alarms on clean copy"
     ),
     Target(4, "compliance-compliance_test_zh", "all_categories_found", ">=", 0.85, "every category found"),
+    Target(4, "compliance-compliance_test2_zh", "recall", ">=", 0.95, "recall, second blind test set"),
+    Target(4, "compliance-compliance_test2_zh", "false_positive_rate", "<=", 0.05, "false alarms, 2nd blind"),
+    Target(4, "compliance-compliance_test2_zh", "all_categories_found", ">=", 0.85, "all categories, 2nd"),
     Target(4, "compliance", "checks_per_s", ">=", 5000, "checks/s, one core"),
     Target(4, "compliance", "api_p99_ms", "<", 20, "POST /v1/compliance/check p99, 20 clients"),
     Target(6, "copy", "seconds_per_100", "<=", 300, "100 copy variants, 2-core CPU"),
