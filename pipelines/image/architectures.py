@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from pipelines.devices import seeded_init
+
 # Values of stabilityai/stable-diffusion-xl-base-1.0 unet/config.json (about 2.57 B parameters).
 _SDXL_UNET: dict[str, Any] = {
     "sample_size": 128,
@@ -185,15 +187,8 @@ def architecture(name: str) -> DiffusionArchitecture:
 def _build(factory: Any, config: dict[str, Any], device: str, dtype: str, seed: int) -> Any:
     import torch
 
-    rng_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
-    default_dtype = torch.get_default_dtype()
-    try:  # initialise in the target dtype: no float32 copy of a 2.6 B-parameter model on the way
-        torch.set_default_dtype(getattr(torch, dtype))
-        with torch.random.fork_rng(devices=rng_devices), torch.device(device):
-            torch.manual_seed(seed)
-            module = factory(**config)
-    finally:
-        torch.set_default_dtype(default_dtype)
+    with seeded_init(torch, device, dtype, seed):
+        module = factory(**config)
     return module.eval()
 
 

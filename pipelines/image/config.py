@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pipelines import devices
 
 MODEL_DIR_ENV = "ATELIER_MODEL_DIR"
 Scheduler = Literal["default", "euler", "euler_a", "dpmpp_2m", "ddim"]
@@ -59,10 +60,7 @@ class ImageGenConfig(BaseModel):
 
     def resolved_model_dir(self) -> Path | None:
         """``model_dir``, else ``$ATELIER_MODEL_DIR``, else None."""
-        if self.model_dir is not None:
-            return self.model_dir.expanduser()
-        env = os.environ.get(MODEL_DIR_ENV, "").strip()
-        return Path(env).expanduser() if env else None
+        return devices.model_dir(self.model_dir)
 
     def resolve(self, path: str) -> Path:
         """An absolute path as is; a relative one under the model directory (or a clear error)."""

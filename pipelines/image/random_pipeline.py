@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipelines.devices import seeded_init
 from pipelines.image.architectures import architecture, build_random_unet, build_random_vae
 
 START, END = "<|startoftext|>", "<|endoftext|>"
@@ -36,15 +37,8 @@ def _text_encoder(config: dict[str, Any], projection: bool, device: str, dtype: 
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
     factory: Any = CLIPTextModelWithProjection if projection else CLIPTextModel
-    default_dtype = torch.get_default_dtype()
-    try:
-        torch.set_default_dtype(getattr(torch, dtype))
-        rng_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
-        with torch.random.fork_rng(devices=rng_devices), torch.device(device):
-            torch.manual_seed(seed)
-            model = factory(CLIPTextConfig(**config, bos_token_id=512, eos_token_id=513, pad_token_id=513))
-    finally:
-        torch.set_default_dtype(default_dtype)
+    with seeded_init(torch, device, dtype, seed):
+        model = factory(CLIPTextConfig(**config, bos_token_id=512, eos_token_id=513, pad_token_id=513))
     return model.eval()
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipelines.devices import seeded_init
+
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
     "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
@@ -136,16 +138,9 @@ def _write(folder: Path, preset: str, vocab_size: int | None, seed: int, dtype: 
         pad_token_id=tokenizer.pad_token_id,
         use_sliding_window=False,
     )
-    rng_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
-    default_dtype = torch.get_default_dtype()
-    try:  # initialise in the target dtype: no float32 copy of a 7 B model on the way
-        torch.set_default_dtype(getattr(torch, dtype))
-        with torch.random.fork_rng(devices=rng_devices), torch.device(device):
-            torch.manual_seed(seed)
-            model: Any = Qwen2ForCausalLM(config)
-            model.eval()
-    finally:
-        torch.set_default_dtype(default_dtype)
+    with seeded_init(torch, device, dtype, seed):
+        model: Any = Qwen2ForCausalLM(config)
+        model.eval()
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipelines import devices
+
 MODEL_DIR_ENV = "ATELIER_MODEL_DIR"
 DEFAULT_CACHE_DIR = Path("~/.cache/atelier/models")
 
@@ -64,10 +66,7 @@ class VisionConfig(BaseModel):
 
     def resolved_model_dir(self) -> Path | None:
         """``model_dir``, else ``$ATELIER_MODEL_DIR``, else None."""
-        if self.model_dir is not None:
-            return self.model_dir.expanduser()
-        env = os.environ.get(MODEL_DIR_ENV, "").strip()
-        return Path(env).expanduser() if env else None
+        return devices.model_dir(self.model_dir)
 
     def resolved_cache_dir(self) -> Path:
         """``cache_dir`` or the default ``~/.cache/atelier/models``."""
