@@ -130,6 +130,19 @@ def test_two_variants_are_rendered_and_stored_with_lineage(api: VideoApi, tmp_pa
     assert time.monotonic() - began < 60
 
 
+def test_a_copy_variant_is_the_script_and_is_linked_in_lineage(api: VideoApi) -> None:
+    text = "防晒新品上市。清透不油腻，海边也安心。"
+    api.put("copy/summer.txt", text.encode(), "copy", "text/plain; charset=utf-8")
+    brief = {k: v for k, v in BRIEF.items() if k not in ("script", "music")}
+    job = api.run("video", {**brief, "copy_asset": "copy/summer.txt", "n": 1}, timeout=120)
+    assert job["status"] == "succeeded", job
+    path = job["result"]["assets"]["paths"][0]
+    lineage = api.asset(path, job["result"]["assets"]["branch"])["metadata"]["lineage"]
+    assert ("copy/summer.txt", "script") in {(d["path"], d["relation"]) for d in lineage["derived_from"]}
+    spoken = lineage["generation"]["prompt"].replace("\n", "")
+    assert spoken.replace("，", "").replace("。", "") == text.replace("，", "").replace("。", "")
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
