@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from compliance_rules.brand import BrandVI
 from compliance_rules.checker import Checker
 from compliance_rules.models import Finding, Severity, Source
 from compliance_rules.vi_logo import find_logo
-from compliance_rules.vi_pixels import PaletteColor, off_palette
+from compliance_rules.vi_pixels import (
+    ColorShare,
+    PaletteColor,
+    delta_e_2000,
+    off_palette,
+    parse_hex,
+    srgb_to_lab,
+)
 from pipelines.ocr import OcrLine
 
 OcrFn = Callable[[Image.Image], list[OcrLine]]
@@ -19,6 +27,9 @@ VIDEO_EVERY_S = 2.0
 VIDEO_MAX_FRAMES = 20
 LOGO_FRAMES = 4
 """Frames of a video searched for the logo (it must appear in at least one: usually the end card)."""
+NEUTRALS = ("#FFFFFF", "#000000", "#1A1A1A")
+"""Neutral ends of tints and shades (white, black and the usual near-black)."""
+_BLEND_STEPS = np.linspace(0.0, 1.0, 33)
 
 
 def _default_ocr(image: Image.Image) -> list[OcrLine]:
@@ -67,10 +78,38 @@ def text_in_image(
     return findings, "\n".join(line.text for line in lines)
 
 
-def palette_findings(image: Image.Image, brand: BrandVI) -> list[Finding]:
+def blend_explained(colour: ColorShare, brand: BrandVI) -> bool:
+    """Whether ``colour`` is (within tolerance) a mix of two brand colours or of a brand colour and a
+    neutral: what gradients, translucent blocks and anti-aliased edges between brand colours make."""
+    entries = [(entry.hex, entry.tolerance_de) for entry in brand.palette]
+    ends = entries + [(hex_, 10.0) for hex_ in NEUTRALS]
+    target = np.asarray(colour.lab)[None]
+    for i, (a, tol_a) in enumerate(entries):
+        rgb_a = np.asarray(parse_hex(a), dtype=np.float64)
+        for b, tol_b in ends[i + 1 :]:
+            rgb_b = np.asarray(parse_hex(b), dtype=np.float64)
+            mix = rgb_a[None] * (1 - _BLEND_STEPS[:, None]) + rgb_b[None] * _BLEND_STEPS[:, None]
+            if float(np.min(delta_e_2000(srgb_to_lab(mix), target))) <= max(tol_a, tol_b):
+                return True
+    return False
+
+
+def palette_findings(
+    image: Image.Image, brand: BrandVI, *, allow_blends: bool = False, max_side: int | None = None
+) -> list[Finding]:
+    """BRAND_OFF_PALETTE for each dominant colour outside the brand palette. ``allow_blends``: tints,
+    shades and gradients between brand colours count as on palette (designs made from the palette);
+    ``max_side``: measure on the image box-reduced to about that side (shares barely move, 3-4× faster)."""
     if not brand.palette:
         return []
     palette = [PaletteColor(name=c.name, hex=c.hex, tolerance_de=c.tolerance_de) for c in brand.palette]
+    factor = max(1, max(image.size) // max_side) if max_side else 1
+    measured = image.reduce(factor) if factor > 1 else image
+    off = [
+        colour
+        for colour in off_palette(measured, palette, min_share=brand.palette_min_share)
+        if not (allow_blends and blend_explained(colour, brand))
+    ]
     return [
         _vi(
             "BRAND_OFF_PALETTE",
@@ -79,14 +118,22 @@ def palette_findings(image: Image.Image, brand: BrandVI) -> list[Finding]:
             f"主色 {colour.hex} 占画面 {colour.share:.0%}，不在品牌色板内",
             "改用品牌色板中的颜色：" + "、".join(f"{c.name} {c.hex}" for c in palette),
         )
-        for colour in off_palette(image, palette, min_share=brand.palette_min_share)
+        for colour in off
     ]
 
 
 def logo_findings(
-    images: list[Image.Image], brand: BrandVI, logos: Mapping[str, Image.Image]
+    images: list[Image.Image],
+    brand: BrandVI,
+    logos: Mapping[str, Image.Image],
+    *,
+    region: tuple[int, int, int, int] | None = None,
 ) -> list[Finding]:
-    """Each required logo must appear in one of ``images``, at least at its minimum size."""
+    """Each required logo must appear in one of ``images``, at least at its minimum size (relative to the
+    whole image). ``region`` (left, top, right, bottom): search only there, e.g. where a layout put the
+    logo; boxes are reported in whole-image pixels."""
+    left0, top0 = (region[0], region[1]) if region else (0, 0)
+    searched = [image.crop(region) if region else image for image in images]
     findings: list[Finding] = []
     for spec in brand.logos:
         logo = logos.get(spec.path)
@@ -101,7 +148,7 @@ def logo_findings(
                 )
             )
             continue
-        matches = [(image, find_logo(image, logo)) for image in images]
+        matches = [(image, find_logo(part, logo)) for image, part in zip(images, searched, strict=True)]
         hits = [(image, m) for image, m in matches if m.found]
         if not hits:
             if spec.required:
@@ -122,6 +169,7 @@ def logo_findings(
         )
         if too_small:
             left, top, right, bottom = best.box or (0, 0, 0, 0)
+            left, top, right, bottom = left + left0, top + top0, right + left0, bottom + top0
             findings.append(
                 _vi(
                     "BRAND_LOGO_TOO_SMALL",

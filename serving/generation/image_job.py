@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
-from asset_store.blobs import blob_key
 from asset_store.media import AssetKind
 from asset_store.repo.metadata import AssetMetadata, DerivedFrom, Generation, Lineage, Source
 from asset_store.repo.repository import DEFAULT_BRANCH, PutAsset
@@ -22,6 +21,7 @@ from pipelines.image.types import PLATFORM_SIZES, AdapterWeight, GenerationMode,
 from serving.db import transaction
 from serving.errors import InvalidInput, ServiceUnavailable
 from serving.gateway.image_models import GeneratedPicture, ImageCall
+from serving.generation.sources import read_asset
 from serving.generation.store import GenerationStore
 from serving.jobs.kinds import JobContext, JobKind
 
@@ -107,8 +107,8 @@ class ImageJob(JobKind):
         call = ImageCall(
             params=params,
             mode=brief.mode,
-            init=sources[0][1] if sources else None,
-            mask=sources[1][1] if len(sources) > 1 else None,
+            init=sources[0][0] if sources else None,
+            mask=sources[1][0] if len(sources) > 1 else None,
         )
         reply = await ctx.gateway.generate_images(call)
         if reply.error == "unavailable":
@@ -124,9 +124,7 @@ class ImageJob(JobKind):
         }
         if brief.commit and reply.pictures:
             await ctx.progress(0.9, "storing the images as assets")
-            derived = tuple(
-                DerivedFrom(path=path, blob=blob, relation=relation) for path, _, blob, relation in sources
-            )
+            derived = tuple(link for _, link in sources)
             out["assets"] = await asyncio.to_thread(
                 _commit, store, ctx.brand_id, ctx.job_id, brief, reply.pictures, derived
             )
@@ -135,25 +133,16 @@ class ImageJob(JobKind):
 
 def _read_sources(
     store: GenerationStore, brand_id: str, brief: ImageJobBrief
-) -> list[tuple[str, bytes, str, str]]:
-    """``(path, bytes, blob, relation)`` of the init image and the mask, read at ``brief.ref``."""
+) -> list[tuple[bytes, DerivedFrom]]:
+    """``(bytes, lineage link)`` of the init image and the mask, read at ``brief.ref``."""
     wanted = [(brief.init_asset, "init"), (brief.mask_asset, "mask")]
-    out = []
     with transaction(store.factory) as session:
         repo = store.assets.repository(session, brand_id)
-        for path, relation in wanted:
-            if not path:
-                continue
-            version = repo.get(brief.ref, path)  # ObjectNotFound (404, asset_not_found) names the path
-            if version.entry.kind != "image":
-                raise InvalidInput(
-                    f"{relation} asset {path!r} is a {version.entry.kind}, not an image",
-                    code="invalid_brief",
-                    extra={"path": path},
-                )
-            data = store.assets.objects.read_bytes(blob_key(version.entry.blob))
-            out.append((path, data, version.entry.blob, relation))
-    return out
+        return [
+            read_asset(store, repo, brief.ref, path, "image", relation)[:2]
+            for path, relation in wanted
+            if path
+        ]
 
 
 def _commit(

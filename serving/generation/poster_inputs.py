@@ -8,10 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from asset_store.blobs import blob_key
 from asset_store.errors import ObjectNotFound
 from asset_store.repo.metadata import DerivedFrom
-from asset_store.repo.repository import DEFAULT_BRANCH, AssetVersion, Repository
+from asset_store.repo.repository import DEFAULT_BRANCH, Repository
 from compliance_rules.brand import BrandVI
 from pipelines.poster import (
     PLATFORM_SIZES,
@@ -26,6 +25,7 @@ from pipelines.poster.assets import asset_ref
 from serving.db import transaction
 from serving.errors import InvalidInput
 from serving.gateway.poster_models import PosterCall, PosterItem
+from serving.generation.sources import invalid_field, read_asset
 from serving.generation.store import GenerationStore
 
 OcrMode = Literal["auto", "always", "never"]
@@ -156,28 +156,12 @@ class PosterInputs:
         )
 
 
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(f"{field}: {message}", code="invalid_brief", extra={"field": field})
-
-
-def read_asset(
-    store: GenerationStore, repo: Repository, ref: str, path: str, kind: str, field: str
-) -> tuple[bytes, DerivedFrom, AssetVersion]:
-    """An asset's bytes, a lineage link to it and its version (ObjectNotFound names a missing path)."""
-    version = repo.get(ref, path)
-    if version.entry.kind != kind:
-        raise _invalid(field, f"{path!r} is a {version.entry.kind}, not a {kind}")
-    data = store.assets.objects.read_bytes(blob_key(version.entry.blob))
-    link = DerivedFrom(path=path, commit=version.commit_id, blob=version.entry.blob, relation=field)
-    return data, link, version
-
-
 def _kit(design: PosterLook, vi: BrandVI | None, logo: bytes, brand_id: str) -> BrandKit:
     try:
         if vi is not None:
             return BrandKit.from_vi(vi, logo=logo)
         if design.palette is None:
-            raise _invalid("palette", "no brand VI pack to take the colours from; give a palette")
+            raise invalid_field("palette", "no brand VI pack to take the colours from; give a palette")
         return BrandKit(name=brand_id, palette=design.palette, logo=logo)
     except PosterError as exc:
         raise InvalidInput(f"brand kit: {exc}", code="invalid_brand_kit", extra={"field": exc.field}) from exc
@@ -199,7 +183,7 @@ def load_inputs(
                 continue  # reported by the logo check as BRAND_LOGO_UNAVAILABLE
         logo_path = design.logo_asset or (vi.logos[0].path if vi is not None and vi.logos else None)
         if logo_path is None:
-            raise _invalid("logo_asset", "no logo: the brand VI pack names none; give logo_asset")
+            raise invalid_field("logo_asset", "no logo: the brand VI pack names none; give logo_asset")
         logo_ref = design.ref if design.logo_asset else DEFAULT_BRANCH
         logo, link, _ = read_asset(store, repo, logo_ref, logo_path, "image", "logo")
         sources.append(link)

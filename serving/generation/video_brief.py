@@ -7,7 +7,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from asset_store.repo.repository import DEFAULT_BRANCH
 from pipelines.video.errors import VideoError
 from pipelines.video.presets import PRESETS, Preset, get_preset
-from serving.errors import InvalidInput
 
 
 class VideoJobBrief(BaseModel):
@@ -80,7 +79,3 @@ class VideoJobBrief(BaseModel):
     def target(self) -> Preset:
         preset = get_preset(self.preset)
         return preset if self.scale == 1.0 else preset.scaled(self.scale)
-
-
-def _invalid(field_name: str, message: str) -> InvalidInput:
-    return InvalidInput(f"{field_name}: {message}", code="invalid_brief", extra={"field": field_name})

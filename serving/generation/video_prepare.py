@@ -15,8 +15,9 @@ from pipelines.video.plan import EditPlan
 from serving.db import transaction
 from serving.errors import InvalidInput
 from serving.generation.poster_inputs import copy_asset
+from serving.generation.sources import asset_of_kind, invalid_field, link_to
 from serving.generation.store import GenerationStore
-from serving.generation.video_brief import VideoJobBrief, _invalid
+from serving.generation.video_brief import VideoJobBrief
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,11 @@ class Prepared:
 def _fetch(
     store: GenerationStore, repo: Repository, ref: str, path: str, kind: str, relation: str, to: Path
 ) -> Input:
-    version = repo.get(ref, path)  # ObjectNotFound (404, asset_not_found) names the path
-    if version.entry.kind != kind:
-        raise _invalid(relation, f"{path!r} is a {version.entry.kind}, not a {kind}")
+    version = asset_of_kind(repo, ref, path, kind, relation)
     key = blob_key(version.entry.blob)
     local = to.with_suffix(Path(path).suffix.lower()[:8])
     store.assets.objects.download(key, local)
-    link = DerivedFrom(path=path, commit=version.commit_id, blob=version.entry.blob, relation=relation)
-    return Input(link, key, local)
+    return Input(link_to(version, relation), key, local)
 
 
 def _read_inputs(store: GenerationStore, brand_id: str, brief: VideoJobBrief, tmp: Path) -> Inputs:
@@ -156,7 +154,7 @@ def _prepare(
         )
     total = max(length, brief.duration or 0.0, cues[-1].end if cues else 0.0)
     if total <= 0:
-        raise _invalid("duration", "nothing to time the video by: give a script, a voice or duration")
+        raise invalid_field("duration", "nothing to time the video by: give a script, a voice or duration")
     ends = [c.end for c in cues[:-1] if c.end > 0] + [total]
     segments = [round(b - a, 3) for a, b in zip([0.0, *ends[:-1]], ends, strict=True) if b - a > 0.05]
     temp_keys: list[str] = []

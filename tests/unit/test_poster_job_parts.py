@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from compliance_rules.brand import BrandVI
+from compliance_rules.media_checks import blend_explained
 from compliance_rules.models import Finding, Severity, Source
 from compliance_rules.vi_pixels import ColorShare, hex_to_lab
 from eval.benches.poster import fixtures
@@ -21,7 +22,7 @@ from serving.deployments.poster import PosterDeployment
 from serving.gateway.poster_models import PosterCall, PosterItem, PosterWorker
 from serving.gateway.ray_serve import RayServeGateway
 from serving.generation.creative_job import CreativeJobBrief
-from serving.generation.poster_checks import blend_explained, poster_status
+from serving.generation.poster_checks import poster_status
 from serving.generation.poster_copy import copy_from_fields, copy_from_text, lead, with_required_disclaimers
 
 VI = BrandVI.model_validate(
