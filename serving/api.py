@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from asset_store.errors import StorageUnavailable
@@ -44,6 +44,7 @@ from serving.reviews.ai_check import ReviewRuntime
 from serving.reviews.router import router as reviews_router
 from serving.reviews.service import ReviewEnv
 from serving.settings import Settings
+from serving.studio import StudioFiles
 from serving.tenancy.router import router as tenancy_router
 from serving.tenancy.users_router import router as users_router
 from serving.vision.brand_router import router as search_brand_router
@@ -52,6 +53,11 @@ from serving.vision.runtime import RESOURCE as VISION_RESOURCE
 from serving.vision.runtime import VisionRuntime
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
+
+
+def web_dist() -> Path:
+    """The built studio: ``ATELIER_WEB_DIST`` when set (another build), else ``web/dist`` of this checkout."""
+    return Path(os.environ.get("ATELIER_WEB_DIST") or WEB_DIST)
 log = logging.getLogger(__name__)
 
 
@@ -175,6 +181,7 @@ def create_app(
             expose_headers=["X-Request-ID", "Location"],
         )
     app.add_middleware(RequestIdMiddleware, echo=echo_request_id)
-    if WEB_DIST.is_dir():
-        app.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="studio")
+    studio_dir = web_dist()
+    if studio_dir.is_dir():
+        app.mount("/", StudioFiles(studio_dir), name="studio")
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from serving.auth.caller import Caller
 from serving.auth.models import ApiKey
 from serving.auth.roles import Role
-from serving.auth.secrets import split_token, verify_secret
+from serving.auth.secrets import hash_password, split_token, verify_password, verify_secret
 from serving.auth.service import create_key
 from serving.settings import Settings
 from serving.tenancy import service as tenancy
@@ -23,6 +24,10 @@ from serving.tenancy.schemas import AgencyCreate, AssignmentCreate, BrandCreate,
 DEMO_BRAND = "demo"
 DEMO_EMAIL = "demo-admin@atelier.local"
 DEMO_KEY_FILE = "demo-api-key"
+DEMO_PASSWORD_FILE = "demo-password"
+DEMO_AGENCY_EMAIL = "demo-agency@atelier.local"
+DEMO_REVIEWER_EMAIL = "demo-reviewer@atelier.local"
+DEMO_CREATIVE_EMAIL = "demo-creative@atelier.local"
 
 
 def cli_caller() -> Caller:
@@ -36,6 +41,8 @@ class DemoSeed:
     user: User
     token: str
     created_key: bool
+    password: str
+    logins: tuple[tuple[str, str], ...]  # (email, role) of the studio users, all with ``password``
 
 
 def seed_demo(session: Session, settings: Settings) -> DemoSeed:
@@ -65,11 +72,13 @@ def seed_demo(session: Session, settings: Settings) -> DemoSeed:
         session.flush()
         session.add(Membership(user_id=user.id, brand_id=brand.id, role=Role.BRAND_ADMIN.value))
         session.flush()
+    password = _demo_password(settings.ensure_data_dir() / DEMO_PASSWORD_FILE)
+    logins = _ensure_studio_users(session, brand, agency, user, password)
     pepper = settings.auth.key_pepper.get_secret_value()
     key_file = settings.ensure_data_dir() / DEMO_KEY_FILE
     saved = _valid_saved_token(session, key_file, pepper)
     if saved is not None:
-        return DemoSeed(brand, user, saved, created_key=False)
+        return DemoSeed(brand, user, saved, False, password, logins)
     _, token = create_key(
         session,
         pepper,
@@ -79,7 +88,42 @@ def seed_demo(session: Session, settings: Settings) -> DemoSeed:
         user_id=user.id,
     )
     _write_secret(key_file, token)
-    return DemoSeed(brand, user, token, created_key=True)
+    return DemoSeed(brand, user, token, True, password, logins)
+
+
+def _demo_password(path: Path) -> str:
+    """The studio password of the demo users: ``ATELIER_DEMO_PASSWORD``, else one generated once and saved."""
+    chosen = os.environ.get("ATELIER_DEMO_PASSWORD")
+    if chosen:
+        return chosen
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    generated = secrets.token_urlsafe(12)
+    _write_secret(path, generated)
+    return generated
+
+
+def _ensure_studio_users(
+    session: Session, brand: Brand, agency: Agency, admin: User, password: str
+) -> tuple[tuple[str, str], ...]:
+    """Admin, creative, agency reviewer and brand reviewer users who can log in to the studio."""
+    wanted = (
+        (admin.email, Role.BRAND_ADMIN, None, admin.display_name),
+        (DEMO_CREATIVE_EMAIL, Role.CREATIVE, agency.id, "Demo Creative 创意"),
+        (DEMO_AGENCY_EMAIL, Role.AGENCY_REVIEWER, agency.id, "Demo Agency Reviewer 代理审核"),
+        (DEMO_REVIEWER_EMAIL, Role.BRAND_REVIEWER, None, "Demo Brand Reviewer 品牌审核"),
+    )
+    for email, role, agency_id, name in wanted:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, display_name=name, agency_id=agency_id)
+            session.add(user)
+            session.flush()
+            session.add(Membership(user_id=user.id, brand_id=brand.id, role=role.value))
+        if user.password_hash is None or not verify_password(password, user.password_hash):
+            user.password_hash = hash_password(password)
+    session.flush()
+    return tuple((email, role.value) for email, role, _, _ in wanted)
 
 
 def _valid_saved_token(session: Session, key_file: Path, pepper: str) -> str | None:

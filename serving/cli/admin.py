@@ -183,4 +183,7 @@ def demo_seed() -> None:
         seed = seed_demo(session, settings)
     console.print(f"demo brand [bold]{seed.brand.slug}[/bold] ({seed.brand.id}), admin {seed.user.email}")
     console.print(f"API key{' (new)' if seed.created_key else ''}: [bold green]{seed.token}[/bold green]")
+    console.print(f"studio logins (password [bold green]{seed.password}[/bold green]):")
+    for email, role in seed.logins:
+        console.print(f"  {email}  ({role})")
     console.print(f"URL: http://{settings.api.host}:{settings.api.port}  docs: /docs")

@@ -8,6 +8,7 @@ from serving.cli.admin import agency_app, apikey_app, brand_app, db_app, demo_ap
 from serving.cli.assets import assets_app
 from serving.cli.compliance import compliance_app
 from serving.cli.evals import bench_command, eval_command
+from serving.cli.openapi import openapi_command
 from serving.cli.search import reindex_command, search_command
 from serving.cli.serve import serve
 
@@ -24,6 +25,7 @@ app.command("search")(search_command)
 assets_app.command("reindex")(reindex_command)
 app.command("bench")(bench_command)
 app.command("eval")(eval_command)
+app.command("openapi")(openapi_command)
 
 
 def main() -> None:

@@ -1,0 +1,109 @@
+// Who is logged in, which brand they work on, and logging out (token kept in localStorage).
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+
+import { api, call, getToken, onUnauthorized, setToken, type Schemas } from "./api/client";
+
+export type Me = Schemas["CallerPublic"];
+export type Brand = Schemas["BrandPublic"];
+
+const BRAND_KEY = "atelier.brand";
+
+interface SessionState {
+  token: string | null;
+  me: Me | null;
+  brands: Brand[];
+  brandId: string | null;
+  loading: boolean;
+  setBrandId: (brandId: string) => void;
+  login: (email: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
+  /** Roles the caller holds on the current brand (e.g. "brand_admin", "agency_reviewer"). */
+  roles: string[];
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [token, setTokenState] = useState<string | null>(() => getToken());
+  const [me, setMe] = useState<Me | null>(null);
+  const [brands, setBrands] = useState<Brand[]>([]);
+  const [brandId, setBrandIdState] = useState<string | null>(() => localStorage.getItem(BRAND_KEY));
+  const [loading, setLoading] = useState<boolean>(() => getToken() !== null);
+
+  const clear = useCallback(() => {
+    setToken(null);
+    setTokenState(null);
+    setMe(null);
+    setBrands([]);
+    setLoading(false);
+  }, []);
+
+  useEffect(() => onUnauthorized(clear), [clear]);
+
+  useEffect(() => {
+    if (!token) return;
+    let live = true;
+    setLoading(true);
+    Promise.all([call(api.GET("/v1/me")), call(api.GET("/v1/brands", { params: { query: { limit: 200 } } }))])
+      .then(([caller, page]) => {
+        if (!live) return;
+        setMe(caller);
+        setBrands(page.items);
+        setBrandIdState((current) => {
+          const keep = current && page.items.some((brand) => brand.id === current);
+          return keep ? current : (page.items[0]?.id ?? null);
+        });
+      })
+      .catch(() => live && clear())
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [token, clear]);
+
+  const setBrandId = useCallback((next: string) => {
+    localStorage.setItem(BRAND_KEY, next);
+    setBrandIdState(next);
+  }, []);
+
+  const login = useCallback(async (email: string, password: string) => {
+    const session = await call(api.POST("/v1/auth/sessions", { body: { email, password } }));
+    setToken(session.token);
+    setTokenState(session.token);
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await call(api.DELETE("/v1/auth/sessions/current"));
+    } finally {
+      clear();
+    }
+  }, [clear]);
+
+  const roles = useMemo(
+    () =>
+      (me?.grants ?? [])
+        .filter((grant) => !grant.brand_id || grant.brand_id === brandId)
+        .map((grant) => grant.role),
+    [me, brandId],
+  );
+
+  const value = useMemo(
+    () => ({ token, me, brands, brandId, loading, setBrandId, login, logout, roles }),
+    [token, me, brands, brandId, loading, setBrandId, login, logout, roles],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const state = useContext(SessionContext);
+  if (!state) throw new Error("useSession outside SessionProvider");
+  return state;
+}
+
+/** The current brand id; pages under the layout are only shown once one is chosen. */
+export function useBrandId(): string {
+  const { brandId } = useSession();
+  if (!brandId) throw new Error("no brand selected");
+  return brandId;
+}
