@@ -27,6 +27,7 @@ BENCHES: dict[str, str] = {
     "llm": "eval.benches.llm:run",
     "poster": "eval.benches.poster:run",
     "search": "eval.benches.search:run",
+    "studio": "eval.benches.studio:run",
     "video": "eval.benches.video:run",
     "vision": "eval.benches.vision:run",
 }

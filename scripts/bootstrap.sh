@@ -4,6 +4,7 @@
 #   2. the pinned Python environment (requirements/lock.txt), built once per lock hash in a cache
 #      dir and linked as .venv, so repeat runs and fresh clones on the same machine take seconds
 #   3. the project itself, editable, pointing at this checkout
+#   4. the web studio bundle (npm ci + vite build), when web/ changed
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -63,4 +64,7 @@ PY
 then
   .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 fi
+# 4. The web studio (web/dist), rebuilt only when its sources change
+scripts/build_web.sh
+
 echo "bootstrap: ready ($(.venv/bin/python --version), venv $venv)"

@@ -1,25 +1,15 @@
 import { App as AntApp, ConfigProvider, Spin } from "antd";
-import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { lazy, Suspense, type ReactNode } from "react";
+import type { Locale } from "antd/es/locale";
+import { Suspense, useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 
 import { LangProvider, useLang } from "./i18n";
 import { Ready } from "./Ready";
+import { pages, ROUTES, type RouteName } from "./routes";
 import { SessionProvider, useSession } from "./session";
-import { Shell } from "./Shell";
 
-const Login = lazy(() => import("./pages/Login"));
-const Studio = lazy(() => import("./pages/studio/StudioPage"));
-const Library = lazy(() => import("./pages/library/LibraryPage"));
-const AssetDetail = lazy(() => import("./pages/library/AssetDetailPage"));
-const Branches = lazy(() => import("./pages/branches/BranchesPage"));
-const Compare = lazy(() => import("./pages/branches/ComparePage"));
-const Check = lazy(() => import("./pages/compliance/CheckPage"));
-const Reviews = lazy(() => import("./pages/reviews/ReviewQueuePage"));
-const ReviewDetail = lazy(() => import("./pages/reviews/ReviewDetailPage"));
-const Scorecard = lazy(() => import("./pages/reviews/ScorecardPage"));
-const BrandKit = lazy(() => import("./pages/brandkit/BrandKitPage"));
+const Shell = pages.shell as ComponentType<{ children: ReactNode }>;
 
 function Loading() {
   return (
@@ -29,10 +19,11 @@ function Loading() {
   );
 }
 
-function Page({ name, children }: { name: string; children: ReactNode }) {
+function Page({ name }: { name: RouteName }) {
+  const Component = pages[name];
   return (
     <Suspense fallback={<Loading />}>
-      {children}
+      <Component />
       <Ready name={name} />
     </Suspense>
   );
@@ -43,45 +34,48 @@ function RequireLogin({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (!token) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   if (loading || !brandId) return <Loading />;
-  return <Shell>{children}</Shell>;
+  return (
+    <Suspense fallback={<Loading />}>
+      <Shell>{children}</Shell>
+    </Suspense>
+  );
 }
 
 function AppRoutes() {
-  const guarded = (name: string, element: ReactNode) => (
-    <RequireLogin>
-      <Page name={name}>{element}</Page>
-    </RequireLogin>
-  );
   return (
     <Routes>
-      <Route
-        path="/login"
-        element={
-          <Page name="login">
-            <Login />
-          </Page>
-        }
-      />
-      <Route path="/" element={guarded("studio", <Studio />)} />
-      <Route path="/library" element={guarded("library", <Library />)} />
-      <Route path="/library/asset" element={guarded("asset", <AssetDetail />)} />
-      <Route path="/branches" element={guarded("branches", <Branches />)} />
-      <Route path="/branches/compare" element={guarded("compare", <Compare />)} />
-      <Route path="/compliance" element={guarded("check", <Check />)} />
-      <Route path="/reviews" element={guarded("reviews", <Reviews />)} />
-      <Route path="/reviews/:itemId" element={guarded("review", <ReviewDetail />)} />
-      <Route path="/scorecard" element={guarded("scorecard", <Scorecard />)} />
-      <Route path="/brand-kit" element={guarded("brandkit", <BrandKit />)} />
+      <Route path="/login" element={<Page name="login" />} />
+      {ROUTES.map(({ path, name }) => (
+        <Route
+          key={path}
+          path={path}
+          element={
+            <RequireLogin>
+              <Page name={name} />
+            </RequireLogin>
+          }
+        />
+      ))}
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   );
 }
 
-function Localized({ children }: { children: ReactNode }) {
+/** English Ant Design strings load only when someone switches to English. */
+function useAntLocale(): Locale {
   const { lang } = useLang();
+  const [english, setEnglish] = useState<Locale | null>(null);
+  useEffect(() => {
+    if (lang === "en" && english === null) void import("antd/locale/en_US").then((m) => setEnglish(m.default));
+  }, [lang, english]);
+  return lang === "en" && english ? english : zhCN;
+}
+
+function Localized({ children }: { children: ReactNode }) {
+  const locale = useAntLocale();
   return (
     <ConfigProvider
-      locale={lang === "zh" ? zhCN : enUS}
+      locale={locale}
       theme={{ token: { colorPrimary: "#c2410c", borderRadius: 8, fontFamily: "system-ui, 'Noto Sans CJK SC', sans-serif" } }}
     >
       <AntApp>{children}</AntApp>
@@ -102,3 +96,5 @@ export function App() {
     </LangProvider>
   );
 }
+
+

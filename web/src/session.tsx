@@ -23,6 +23,25 @@ interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
+type SessionData = [Me, { items: Brand[] }];
+let prefetched: { token: string; data: Promise<SessionData> } | null = null;
+
+function loadSession(): Promise<SessionData> {
+  return Promise.all([call(api.GET("/v1/me")), call(api.GET("/v1/brands", { params: { query: { limit: 200 } } }))]);
+}
+
+/** Start fetching who is logged in and their brands (called at startup, before React renders). */
+export function prefetchSession(): void {
+  const token = getToken();
+  if (token) prefetched = { token, data: loadSession() };
+}
+
+function sessionFor(token: string): Promise<SessionData> {
+  const reuse = prefetched?.token === token ? prefetched.data : null;
+  prefetched = null;
+  return reuse ?? loadSession();
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [token, setTokenState] = useState<string | null>(() => getToken());
   const [me, setMe] = useState<Me | null>(null);
@@ -44,7 +63,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (!token) return;
     let live = true;
     setLoading(true);
-    Promise.all([call(api.GET("/v1/me")), call(api.GET("/v1/brands", { params: { query: { limit: 200 } } }))])
+    sessionFor(token)
       .then(([caller, page]) => {
         if (!live) return;
         setMe(caller);

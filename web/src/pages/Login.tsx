@@ -1,5 +1,5 @@
-import { Alert, Button, Card, Form, Input, Segmented, Typography } from "antd";
-import { useState } from "react";
+import { Alert, Button, Card, Input, Typography } from "antd";
+import { useState, type FormEvent } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router";
 
 import { ApiError } from "../api/client";
@@ -38,11 +38,18 @@ export default function Login() {
   const from = (location.state as { from?: string } | null)?.from ?? "/";
   if (token) return <Navigate to={from} replace />;
 
-  const submit = async (values: { email: string; password: string }) => {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [touched, setTouched] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setTouched(true);
+    if (!email || !password) return;
     setBusy(true);
     setError(null);
     try {
-      await login(values.email, values.password);
+      await login(email, password);
       navigate(from, { replace: true });
     } catch (caught) {
       setError(caught instanceof ApiError && caught.status === 401 ? t("failed") : String(caught));
@@ -55,30 +62,45 @@ export default function Login() {
     <main style={{ minHeight: "100vh", display: "grid", placeItems: "center", background: "#faf7f5", padding: 16 }}>
       <Card style={{ width: "100%", maxWidth: 400 }}>
         <div style={{ display: "flex", justifyContent: "flex-end" }}>
-          <Segmented
-            size="small"
-            value={lang}
-            options={[
-              { value: "zh", label: "中文" },
-              { value: "en", label: "EN" },
-            ]}
-            onChange={(value) => setLang(value as "zh" | "en")}
-          />
+          <Button size="small" type="text" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
+            {lang === "zh" ? "English" : "中文"}
+          </Button>
         </div>
         <Typography.Title level={3}>{t("title")}</Typography.Title>
         <Typography.Paragraph type="secondary">{t("subtitle")}</Typography.Paragraph>
         {error && <Alert type="error" title={error} role="alert" style={{ marginBottom: 16 }} />}
-        <Form layout="vertical" onFinish={submit} requiredMark={false}>
-          <Form.Item label={t("email")} name="email" rules={[{ required: true, message: t("required") }]}>
-            <Input type="email" autoComplete="username" />
-          </Form.Item>
-          <Form.Item label={t("password")} name="password" rules={[{ required: true, message: t("required") }]}>
-            <Input.Password autoComplete="current-password" />
-          </Form.Item>
-          <Button type="primary" htmlType="submit" block loading={busy}>
+        <form onSubmit={submit} noValidate aria-label={t("title")}>
+          <label htmlFor="login-email" style={{ display: "block", marginBottom: 4 }}>
+            {t("email")}
+          </label>
+          <Input
+            id="login-email"
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+            status={touched && !email ? "error" : undefined}
+            aria-invalid={touched && !email}
+          />
+          <div style={{ color: "#dc2626", minHeight: 22, fontSize: 12 }}>{touched && !email ? t("required") : ""}</div>
+          <label htmlFor="login-password" style={{ display: "block", marginBottom: 4 }}>
+            {t("password")}
+          </label>
+          <Input.Password
+            id="login-password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            status={touched && !password ? "error" : undefined}
+            aria-invalid={touched && !password}
+          />
+          <div style={{ color: "#dc2626", minHeight: 22, fontSize: 12 }}>
+            {touched && !password ? t("required") : ""}
+          </div>
+          <Button type="primary" htmlType="submit" block loading={busy} data-testid="login-submit">
             {t("submit")}
           </Button>
-        </Form>
+        </form>
       </Card>
     </main>
   );
