@@ -29,6 +29,7 @@ Stream: TypeAlias = Any
 """An ffmpeg-python stream (the library is untyped)."""
 FILL_DOWNSCALE = 8
 FILL_BLUR = 6
+"""Box-blur radius of the fill background (less where the background is tiny: 0.1-scale previews)."""
 SCALE_FLAGS = "bilinear"
 DUCKING = {"threshold": 0.02, "ratio": 8.0, "attack": 10.0, "release": 300.0}
 """Default sidechaincompress settings: the music drops ~12 dB under a voice."""
@@ -49,22 +50,25 @@ def _clip_video(clip: Clip, plan: EditPlan) -> Stream:
         video = video.crop(c.x, c.y, c.w, c.h).filter("scale", width, height, flags=SCALE_FLAGS)
         video = video.filter("setsar", 1).filter("format", "yuv420p")
     else:
-        video = _fill(video, width, height)
+        video = blur_fill(video, width, height)
     if not decimate_first:
         video = video.filter("fps", fps)
     video = video.filter("tpad", stop_mode="clone", stop_duration=f"{PAD_S + 0.5:.2f}")
     return video.trim(duration=f"{clip.duration:.4f}").setpts("PTS-STARTPTS")
 
 
-def _fill(video: Stream, width: int, height: int) -> Stream:
-    """The whole frame fitted inside width×height over a blurred, enlarged copy of itself."""
+def blur_fill(video: Stream, width: int, height: int) -> Stream:
+    """The whole frame fitted inside width×height over a blurred, enlarged copy of itself (remixes and
+    platform renditions)."""
     split = video.split()
     small_w, small_h = max(2, width // FILL_DOWNSCALE // 2 * 2), max(2, height // FILL_DOWNSCALE // 2 * 2)
+    # boxblur refuses a radius over half a plane's side; chroma planes may be half the size (4:2:0)
+    radius = min(FILL_BLUR, small_w // 4, small_h // 4)
     back = (
         split[0]
         .filter("scale", small_w, small_h, force_original_aspect_ratio="increase", flags=SCALE_FLAGS)
         .filter("crop", small_w, small_h)
-        .filter("boxblur", FILL_BLUR)
+        .filter("boxblur", radius)
         .filter("scale", width, height, flags=SCALE_FLAGS)
         .filter("setsar", 1)
         .filter("format", "yuv420p")

@@ -92,11 +92,16 @@ class RenderResult(BaseModel):
     skipped: list[str] = Field(description="Steps reused from an earlier run.")
 
 
-def choose_encoder(requested: Encoder = "auto") -> str:
-    """``h264_nvenc`` when asked for or (auto) when listed by ffmpeg and a GPU is present; else libx264."""
+def choose_encoder(
+    requested: Encoder = "auto", *, listed: frozenset[str] | None = None, gpu: bool | None = None
+) -> str:
+    """``h264_nvenc`` when asked for or (auto) when ffmpeg lists it and a GPU is present; else libx264.
+    ``listed`` (ffmpeg's encoder names) and ``gpu`` default to what this machine has."""
     if requested != "auto":
         return requested
-    return "h264_nvenc" if "h264_nvenc" in encoders() and gpu_present() else "libx264"
+    if "h264_nvenc" not in (encoders() if listed is None else listed):
+        return "libx264"
+    return "h264_nvenc" if (gpu_present() if gpu is None else gpu) else "libx264"
 
 
 def _encoder_args(encoder: str, inputs: RenderInputs, fps: int) -> dict[str, str | int]:

@@ -5,6 +5,7 @@ to remove). The binaries are found as :mod:`pipelines.frames` finds them (``ATEL
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -124,6 +125,14 @@ def encoders() -> frozenset[str]:
     return frozenset(names)
 
 
-def gpu_present() -> bool:
-    """An NVIDIA device node is visible (NVENC needs one, whatever ``-encoders`` lists)."""
-    return Path("/dev/nvidiactl").exists() or Path("/dev/nvidia0").exists()
+_HIDDEN = ("", "-1", "none", "nodevfiles", "void")
+"""``CUDA_VISIBLE_DEVICES`` values that hide every GPU from CUDA (and so from NVENC)."""
+
+
+def gpu_present(dev: Path = Path("/dev")) -> bool:
+    """An NVIDIA device node is visible in ``dev`` and ``CUDA_VISIBLE_DEVICES`` does not hide every GPU
+    (NVENC needs both, whatever ``-encoders`` lists)."""
+    hidden = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if hidden is not None and hidden.strip().lower() in _HIDDEN:
+        return False
+    return (dev / "nvidiactl").exists() or (dev / "nvidia0").exists()

@@ -358,7 +358,7 @@ def speech_bounds(
 
 class UploadedVoice:
     """A user's voice-over as a voice source: converted to the voice-track format, cues timed by ASR
-    (``asr`` given) or spread over the speech in proportion to the script's text."""
+    (``asr`` given) or spread over the speech in proportion to the script's text (none without one)."""
 
     name = "upload"
 
@@ -391,9 +391,16 @@ class UploadedVoice:
             return VoiceTrack(
                 wav_path=wav, duration=duration, cues=cues, source=f"upload:{self.path.name}:asr"
             )
+        source = f"upload:{self.path.name}"
+        if not _has_words(script):  # a voice without a script: it plays, with no subtitles
+            return VoiceTrack(wav_path=wav, duration=duration, cues=[], source=source)
         start, end = speech_bounds(samples, OUTPUT_RATE)
         cues = spread_cues(_cue_texts(script, self.max_chars_per_line), end - start, start=start)
-        return VoiceTrack(wav_path=wav, duration=duration, cues=cues, source=f"upload:{self.path.name}")
+        return VoiceTrack(wav_path=wav, duration=duration, cues=cues, source=source)
+
+
+def _has_words(script: str | Sequence[str]) -> bool:
+    return bool(script.strip()) if isinstance(script, str) else any(t.strip() for t in script)
 
 
 # --- Whisper ---------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from serving.generation.video_prepare import Inputs, Prepared, temp_prefix
 PIPELINE_VERSION = "video/1"
 
 
-def _summary(plan: EditPlan, reply: VideoReply) -> dict[str, Any]:
+def _summary(plan: EditPlan, reply: VideoReply, from_checkpoint: bool = False) -> dict[str, Any]:
+    """One variant in the job result; ``from_checkpoint``: rendered by an earlier attempt of the job."""
     return {
         "variant": plan.variant,
         "duration": round(plan.duration, 3),
@@ -28,6 +29,7 @@ def _summary(plan: EditPlan, reply: VideoReply) -> dict[str, Any]:
         "encoder": reply.encoder,
         "seconds": reply.seconds,
         "resumed_steps": reply.skipped,
+        "from_checkpoint": from_checkpoint,
     }
 
 
@@ -114,6 +116,8 @@ def _metadata(
                     "transition_style": plan.transition_style,
                     "clips": clips,
                     "voice": prepared.voice_source,
+                    "script_source": prepared.script_source,
+                    "subtitles": [{"start": a, "end": b, "text": t} for a, b, t in prepared.cues] or None,
                     "music": {"path": inputs.music.link.path, "offset": plan.music_offset}
                     if inputs.music
                     else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asset_store.blobs import blob_key
 from asset_store.repo.metadata import DerivedFrom
@@ -18,6 +19,9 @@ from serving.generation.poster_inputs import copy_asset
 from serving.generation.sources import asset_of_kind, invalid_field, link_to
 from serving.generation.store import GenerationStore
 from serving.generation.video_brief import VideoJobBrief
+
+if TYPE_CHECKING:
+    from pipelines.video.speech import VoiceTrack
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class Prepared:
     voice_source: str
     script: list[str]
     temp_keys: list[str]
+    script_source: str = "none"
+    """Where the script came from: ``brief``, ``copy_asset``, ``asr:<asset path>`` or ``none``."""
+    cues: list[tuple[float, float, str]] = field(default_factory=list)
+    """The burned-in subtitles: (start, end, text), seconds from the start of the video."""
 
 
 def _fetch(
@@ -94,25 +102,60 @@ def _lines(text: str) -> list[str]:
     return split_script(text)
 
 
-def _speech_script(inputs: Inputs, tmp: Path) -> list[str]:
-    """The words of the first footage file with speech (Whisper), as cue texts."""
+def _speech_script(inputs: Inputs) -> tuple[list[str], str]:
+    """The words of the first footage file with speech (Whisper), as cue texts, and where they came
+    from (``asr:<footage path>``); nothing when no footage has speech."""
     from pipelines.video.speech import WhisperASR, has_speech
 
-    for item in inputs.footage:
-        if has_speech(item.local):
-            return [cue.text for cue in WhisperASR().transcribe(item.local)]
-    return []
+    for number, item in enumerate(inputs.footage):
+        try:
+            words = (
+                [cue.text for cue in WhisperASR().transcribe(item.local)] if has_speech(item.local) else []
+            )
+        except VideoError as exc:
+            raise _coded(exc, f"footage[{number}] ({item.link.path})") from exc
+        if words:
+            return words, f"asr:{item.link.path}"
+    return [], "none"
+
+
+def _words(brief: VideoJobBrief, inputs: Inputs) -> tuple[list[str], str]:
+    """The script and its origin: ``brief``, ``copy_asset``, ``asr:<footage path>`` or ``none``."""
+    if inputs.script:
+        return inputs.script, "copy_asset" if inputs.script_link is not None else "brief"
+    if brief.auto_subtitles and inputs.voice is None:
+        return _speech_script(inputs)
+    return [], "none"
+
+
+def _voice(brief: VideoJobBrief, inputs: Inputs, script: list[str], tmp: Path) -> VoiceTrack | None:
+    """The voice-over: espeak-ng reading the script, the uploaded track (cues from the script, from
+    Whisper when there is no script and ``auto_subtitles``, else none) or no voice at all."""
+    from pipelines.video.speech import EspeakTTS, UploadedVoice, WhisperASR
+
+    if brief.voice == "tts":
+        try:
+            return EspeakTTS().synthesize(script, tmp / "voice", rate=brief.speech_rate)
+        except VideoError as exc:
+            raise _coded(exc, "voice (tts)") from exc
+    if inputs.voice is None:
+        return None
+    asr = WhisperASR() if not script and brief.auto_subtitles else None
+    try:
+        track = UploadedVoice(inputs.voice.local, asr=asr).synthesize(script, tmp / "voice")
+    except VideoError as exc:
+        raise _coded(exc, f"voice ({inputs.voice.link.path})") from exc
+    source = f"upload:{inputs.voice.link.path}{':asr' if asr is not None else ''}"
+    return track.model_copy(update={"source": source})
 
 
 def _prepare(
     store: GenerationStore, job_id: str, brief: VideoJobBrief, inputs: Inputs, tmp: Path
 ) -> Prepared:
     """Probe, analyse, voice, subtitles, music and plans (sync: run it in a worker thread)."""
-    from pipelines.video.music import analyse_track, choose_section
     from pipelines.video.plan import plan_variants
     from pipelines.video.probe import probe_footage
     from pipelines.video.scoring import analyse_footage
-    from pipelines.video.speech import EspeakTTS, UploadedVoice, WhisperASR
     from pipelines.video.subtitles import Cue, spread_cues, write_ass
 
     preset = brief.target()
@@ -123,35 +166,30 @@ def _prepare(
         except VideoError as exc:
             raise _coded(exc, f"footage[{number}] ({item.link.path})") from exc
     shots = analyse_footage([i.local for i in inputs.footage], infos)
-    script = inputs.script
-    if not script and brief.auto_subtitles and inputs.voice is None:
-        script = _speech_script(inputs, tmp)
+    script, script_source = _words(brief, inputs)
     if not script and brief.voice == "tts":
         raise InvalidInput(
             "no script: give script or copy_asset (no speech found in the footage)", code="no_script"
         )
+    track = _voice(brief, inputs, script, tmp)
     cues: list[Cue] = []
     voice_path: Path | None = None
     voice_source, length = "none", 0.0
-    if brief.voice == "tts":
-        track = EspeakTTS().synthesize(script, tmp / "voice", rate=brief.speech_rate)
-    elif inputs.voice is not None:
-        asr = WhisperASR() if not script and brief.auto_subtitles else None
-        track = UploadedVoice(inputs.voice.local, asr=asr).synthesize(script, tmp / "voice")
-    else:
-        track = None
+    if track is None:
         length = brief.duration or 0.0
         cues = spread_cues(script, length) if script and length else []
         if script and not length:
             length = 3.0 * len(script)  # no voice: about three seconds a line
             cues = spread_cues(script, length)
-    if track is not None:
+    else:
         cues, voice_path, voice_source, length = (
             list(track.cues),
             track.wav_path,
             track.source,
             track.duration,
         )
+        if not script and cues and inputs.voice is not None:  # the uploaded voice, heard by Whisper
+            script, script_source = [c.text for c in cues], f"asr:{inputs.voice.link.path}"
     total = max(length, brief.duration or 0.0, cues[-1].end if cues else 0.0)
     if total <= 0:
         raise invalid_field("duration", "nothing to time the video by: give a script, a voice or duration")
@@ -170,15 +208,7 @@ def _prepare(
         )
         subtitles_key = _put_temp(store, job_id, Path(ass.path), "text/x-ass", temp_keys)
     voice_key = _put_temp(store, job_id, voice_path, "audio/wav", temp_keys) if voice_path else None
-    offsets: list[float] = []
-    music_duration = None
-    if inputs.music is not None:
-        analysis = analyse_track(inputs.music.local)
-        music_duration = analysis.duration
-        for variant in range(brief.n):
-            offsets.append(
-                choose_section(analysis, sum(segments), seed=brief.seed + variant, avoid=offsets).offset
-            )
+    offsets, music_duration = _music_sections(brief, inputs, sum(segments))
     plans = plan_variants(
         shots,
         segments,
@@ -188,12 +218,40 @@ def _prepare(
         music_duration=music_duration,
         music_offsets=offsets or None,
     )
+    timed = [(c.start, c.end, c.text) for c in cues]
+    keyed = [_keyed(p, inputs) for p in plans]
+    return Prepared(keyed, voice_key, subtitles_key, voice_source, script, temp_keys, script_source, timed)
+
+
+def _keyed(plan: EditPlan, inputs: Inputs) -> EditPlan:
+    """The plan with each clip's source (and the source part of its shot key) as the footage's object
+    key instead of this attempt's temporary copy: the same plan, and digest, in every attempt, so a
+    retried attempt finds its finished variants in the checkpoint and its finished render steps."""
     keys = {str(i.local): i.key for i in inputs.footage}
-    keyed = [
-        p.model_copy(update={"clips": [c.model_copy(update={"source": keys[c.source]}) for c in p.clips]})
-        for p in plans
+    clips = [
+        c.model_copy(
+            update={"source": keys[c.source], "shot": f"{keys[c.source]}#{c.shot.rsplit('#', 1)[-1]}"}
+        )
+        for c in plan.clips
     ]
-    return Prepared(keyed, voice_key, subtitles_key, voice_source, script, temp_keys)
+    return plan.model_copy(update={"clips": clips})
+
+
+def _music_sections(brief: VideoJobBrief, inputs: Inputs, seconds: float) -> tuple[list[float], float | None]:
+    """A beat-aligned section start per variant (different where the track allows) and the track's
+    length; nothing without music."""
+    from pipelines.video.music import analyse_track, choose_section
+
+    if inputs.music is None:
+        return [], None
+    try:
+        analysis = analyse_track(inputs.music.local)
+    except VideoError as exc:
+        raise _coded(exc, f"music ({inputs.music.link.path})") from exc
+    offsets: list[float] = []
+    for variant in range(brief.n):
+        offsets.append(choose_section(analysis, seconds, seed=brief.seed + variant, avoid=offsets).offset)
+    return offsets, analysis.duration
 
 
 def _coded(exc: VideoError, where: str) -> InvalidInput:

@@ -13,11 +13,13 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.e2e import video_serve
 from tests.e2e.procs import (
     alive,
     cli_env,
@@ -255,3 +257,10 @@ def test_ray_processes_belong_to_the_cli(server: RayServer) -> None:
     assert "raylet" in titles
     assert "ServeReplica:atelier:ingress" in titles
     assert "ServeController" in titles
+
+
+def test_video_job_renders_and_cancels_on_the_video_replica(server: RayServer, tmp_path: Path) -> None:
+    # A small remix stored, then a full-size render cancelled while the video replica's ffmpeg runs.
+    studio = video_serve.Studio(server.base_url, server.headers(), server.brand_id)
+    assert server.pid_of("ServeReplica:atelier:video")
+    video_serve.render_then_cancel(studio, server.pid, video_serve.data_dir_of(server.pid), tmp_path)
