@@ -23,6 +23,7 @@ BENCHES: dict[str, str] = {
     "asset-store": "eval.benches.asset_store:run",
     "compliance": "eval.benches.compliance:run",
     "copy": "eval.benches.copy:run",
+    "export": "eval.benches.export:run",
     "gpu": "eval.benches.gpu:run",
     "llm": "eval.benches.llm:run",
     "poster": "eval.benches.poster:run",
@@ -30,6 +31,7 @@ BENCHES: dict[str, str] = {
     "studio": "eval.benches.studio:run",
     "video": "eval.benches.video:run",
     "vision": "eval.benches.vision:run",
+    "webhooks": "eval.benches.webhooks:run",
 }
 EVALS: dict[str, str] = {
     "compliance": "eval.evals.compliance:run",

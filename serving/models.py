@@ -5,7 +5,14 @@ from asset_store.sql import Base
 from serving.audit.models import AuditEvent
 from serving.auth.models import ApiKey
 from serving.events.models import OutboxEvent
+from serving.experiments.models import (
+    Experiment,
+    ExperimentArm,
+    ExperimentMetric,
+    ExperimentWeightChange,
+)
 from serving.jobs.models import Job, JobEvent
+from serving.nats_feed.models import EventFeedLease
 from serving.reviews.models import ReviewComment, ReviewDecision, ReviewedException, ReviewItem
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
 from serving.vision.models import (
@@ -16,6 +23,7 @@ from serving.vision.models import (
     SearchTerm,
     VisionAnalysis,
 )
+from serving.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Blob",
@@ -30,6 +38,7 @@ __all__ = [
     "AgencyAssignment",
     "ApiKey",
     "AuditEvent",
+    "EventFeedLease",
     "Base",
     "Brand",
     "Job",
@@ -42,10 +51,17 @@ __all__ = [
     "ReviewItem",
     "ReviewedException",
     "User",
+    "Experiment",
+    "ExperimentArm",
+    "ExperimentMetric",
+    "ExperimentWeightChange",
     "BrandCustomTag",
     "SearchDoc",
     "SearchDuplicate",
     "SearchIndexState",
     "SearchTerm",
     "VisionAnalysis",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -12,6 +12,7 @@ from pipelines.image.config import ImageGenConfig
 from pipelines.llm.config import LLMConfig
 from pipelines.vision.config import VisionConfig
 from serving.generation.copy_settings import CopywritingSettings
+from serving.nats_feed.settings import NatsFeedSettings
 
 DEV_PEPPER = "atelier-development-pepper-change-me"
 
@@ -101,6 +102,43 @@ class JobSettings(_Section):
     )
     poll_seconds: float = Field(default=0.5, gt=0, description="How often idle workers look for queued jobs.")
     max_attempts: int = Field(default=3, ge=1, description="Attempts before an interrupted job is failed.")
+
+
+class WebhookSettings(_Section):
+    dispatch: bool = Field(
+        default=True, description="Run the webhook dispatcher (outbox → signed POSTs) in this API process."
+    )
+    poll_seconds: float = Field(default=0.5, gt=0, description="How often an idle dispatcher looks for work.")
+    batch_size: int = Field(
+        default=500, ge=1, le=5000, description="Events fanned out, and deliveries claimed, per round."
+    )
+    concurrency: int = Field(
+        default=64, ge=1, le=1000, description="Requests in flight at once (the HTTP connection pool)."
+    )
+    rounds_in_flight: int = Field(
+        default=3,
+        ge=1,
+        le=16,
+        description="Rounds (fan-out, claim, send, record) run at once, so database work overlaps the POSTs.",
+    )
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Per-request timeout.")
+    max_attempts: int = Field(
+        default=15, ge=1, le=100, description="Tries before a delivery is marked dead (replay revives it)."
+    )
+    backoff_base_seconds: float = Field(
+        default=5.0, gt=0, description="Delay before the first retry; doubles each try (with jitter)."
+    )
+    backoff_max_seconds: float = Field(default=3600.0, gt=0, description="Longest delay between tries.")
+    lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A claimed delivery's lease: another process retries it if not finished by then "
+        "(keep it above timeout_seconds).",
+    )
+    require_https: bool = Field(
+        default=False, description="Refuse http:// endpoint URLs (set it in production)."
+    )
+    max_per_brand: int = Field(default=20, ge=1, le=1000, description="Webhook endpoints a brand may have.")
 
 
 class ReviewSettings(_Section):
@@ -196,6 +234,12 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     reviews: ReviewSettings = Field(default_factory=ReviewSettings, description="The review queue.")
+    webhooks: WebhookSettings = Field(
+        default_factory=WebhookSettings, description="Signed webhooks delivered from the event outbox."
+    )
+    nats: NatsFeedSettings = Field(
+        default_factory=NatsFeedSettings, description="The event outbox published to NATS JetStream."
+    )
     llm: LLMConfig = Field(default_factory=LLMConfig, description="The copywriting LLM backend and model.")
     copywriting: CopywritingSettings = Field(
         default_factory=CopywritingSettings, description="How copy jobs sample, schedule and retry."

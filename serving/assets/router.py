@@ -30,6 +30,7 @@ from serving.auth.roles import Permission
 from serving.deps import CallerDep, RequestIdDep, SessionDep
 from serving.errors import InvalidInput
 from serving.pagination import Page
+from serving.webhooks.asset_events import asset_committed, asset_merged
 
 router = APIRouter(prefix="/v1/brands/{brand_id}", tags=["assets"])
 RefQuery = Annotated[str, Query(min_length=1, max_length=100, description="Branch, tag or commit id.")]
@@ -180,6 +181,7 @@ def create_commit(
         expected_head=body.expected_head,
     )
     services.branch_changed(session, brand_id, body.branch, caller.principal_id)
+    asset_committed(session, repo, commit, body.branch)
     record(
         session,
         caller,
@@ -259,6 +261,7 @@ def merge_refs(
     )
     if result.outcome != "up_to_date":
         services.branch_changed(session, brand_id, body.target, caller.principal_id)
+        asset_merged(session, repo, result, body.source, body.target)
         record(
             session,
             caller,
@@ -301,6 +304,7 @@ def revert_commit(
         expected_head=body.expected_head,
     )
     services.branch_changed(session, brand_id, body.branch, caller.principal_id)
+    asset_committed(session, repo, commit, body.branch)
     record(
         session,
         caller,

@@ -26,6 +26,8 @@ class Permission(StrEnum):
     REVIEW_BRAND = "review.brand"
     ASSETS_WRITE = "assets.write"
     ASSETS_PUBLISH = "assets.publish"
+    WEBHOOKS_MANAGE = "webhooks.manage"
+    EXPERIMENTS_MANAGE = "experiments.manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -44,12 +46,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.BRAND_ADMIN: frozenset(Permission) - {Permission.REVIEW_AGENCY},
     Role.SYSTEM: frozenset(
-        {Permission.BRAND_READ, Permission.JOBS_CREATE, Permission.JOBS_READ, Permission.ASSETS_WRITE}
+        {
+            Permission.BRAND_READ,
+            Permission.JOBS_CREATE,
+            Permission.JOBS_READ,
+            Permission.ASSETS_WRITE,
+            Permission.WEBHOOKS_MANAGE,
+            Permission.EXPERIMENTS_MANAGE,
+        }
     ),
 }
 
 BRAND_WIDE_PERMISSIONS = frozenset(
-    {Permission.BRAND_MANAGE, Permission.MEMBERS_MANAGE, Permission.API_KEYS_MANAGE, Permission.AUDIT_READ}
+    {
+        Permission.BRAND_MANAGE,
+        Permission.MEMBERS_MANAGE,
+        Permission.API_KEYS_MANAGE,
+        Permission.AUDIT_READ,
+        Permission.WEBHOOKS_MANAGE,
+        Permission.EXPERIMENTS_MANAGE,
+    }
 )
 """Permissions that act on the whole brand; a grant limited to some regions never carries them."""
 

@@ -25,6 +25,7 @@ from serving.errors import AtelierError
 from serving.seed import cli_caller
 from serving.settings import Settings
 from serving.tenancy.models import Brand
+from serving.webhooks.asset_events import asset_committed, asset_merged
 
 console = Console()
 assets_app = typer.Typer(help="Brand asset repositories: upload, branches, log, diff, merge, revert, tags.")
@@ -110,6 +111,7 @@ def upload(
             console.print(f"stored {rel}  {done.blob.kind}  {done.blob.sha256[:12]}")
         commit = repo.commit(branch, changes, author_id="cli", message=message)
         services.branch_changed(session, repo.brand_id, branch, "cli")
+        asset_committed(session, repo, commit, branch)
         record(
             session,
             cli_caller(),
@@ -222,6 +224,7 @@ def merge(
         result = repo.merge(source, into, author_id="cli", message=message)
         if result.outcome != "up_to_date":
             services.branch_changed(session, repo.brand_id, into, "cli")
+            asset_merged(session, repo, result, source, into)
             record(
                 session,
                 cli_caller(),
@@ -243,6 +246,7 @@ def revert(brand: BrandArg, branch: str, commit: str) -> None:
         session, repo = open_brand(brand)
         new = repo.revert(branch, commit, author_id="cli")
         services.branch_changed(session, repo.brand_id, branch, "cli")
+        asset_committed(session, repo, new, branch)
         record(
             session,
             cli_caller(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Index, String, column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from asset_store.sql import Base, created_at_column, id_column
@@ -15,6 +15,22 @@ class OutboxEvent(Base):
     """A domain event, e.g. ``review.brand_approved``; ids are time-ordered and serve as the feed cursor."""
 
     __tablename__ = "outbox_events"
+    __table_args__ = (
+        # the webhook fan-out's queue: events not yet turned into deliveries, in id order
+        Index(
+            "ix_outbox_events_undispatched",
+            "id",
+            postgresql_where=column("dispatched_at").is_(None),
+            sqlite_where=column("dispatched_at").is_(None),
+        ),
+        # the NATS feed's queue: events not yet published to JetStream, in id order
+        Index(
+            "ix_outbox_events_unpublished",
+            "id",
+            postgresql_where=column("published_at").is_(None),
+            sqlite_where=column("published_at").is_(None),
+        ),
+    )
 
     id: Mapped[str] = id_column("evt")
     brand_id: Mapped[str | None] = mapped_column(String(40), index=True)
@@ -25,3 +41,7 @@ class OutboxEvent(Base):
     agency_id: Mapped[str | None] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = created_at_column()
+    dispatched_at: Mapped[datetime | None] = mapped_column()
+    """When the webhook fan-out made this event's deliveries (``serving.webhooks.fanout``)."""
+    published_at: Mapped[datetime | None] = mapped_column()
+    """When the NATS feed published this event to JetStream (``serving.nats_feed``)."""

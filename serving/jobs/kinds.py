@@ -63,6 +63,7 @@ JOB_KINDS = Registry(
         "poster": "serving.generation.poster_job:PosterJob",
         "creative": "serving.generation.creative_job:CreativeJob",
         "video": "serving.generation.video_job:VideoJob",
+        "export": "serving.exports.job:ExportJob",
         "review_check": "serving.reviews.ai_check:ReviewCheckJob",
         "search_index": "serving.vision.jobs:SearchIndexJob",
         "custom_tag": "serving.vision.jobs:CustomTagJob",

@@ -30,6 +30,7 @@ from serving.jobs.models import Job
 from serving.jobs.schemas import JobStatus
 from serving.jobs.service import append_event
 from serving.settings import JobSettings
+from serving.webhooks.job_events import job_finished
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class JobRunner:
             try:
                 claimed = None
                 if len(self._tasks) < self.settings.workers:
-                    claimed = await asyncio.to_thread(self.claim_next)
+                    claimed = await asyncio.to_thread(self.claim_next, frozenset(self._tasks))
                 if claimed is not None and self._stopping:
                     await asyncio.to_thread(self._release, claimed.id)
                     return
@@ -149,8 +150,11 @@ class JobRunner:
                 log.exception("job runner poll failed")
             await self.bus.wait_for_submission(self.settings.poll_seconds)
 
-    def claim_next(self) -> Job | None:
-        """Claim one queued or orphaned job (compare-and-set), failing orphans out of attempts."""
+    def claim_next(self, running_here: frozenset[str] = frozenset()) -> Job | None:
+        """Claim one queued or orphaned job (compare-and-set), failing orphans out of attempts.
+
+        A job in ``running_here`` is still running in this process (its heartbeat is only late, e.g. on
+        a busy machine): it is never taken over or failed by this runner."""
         now = utcnow()
         lease_until = now + timedelta(seconds=self.settings.lease_seconds)
         orphaned = (Job.status == JobStatus.RUNNING.value) & (Job.lease_expires_at < now)
@@ -159,6 +163,8 @@ class JobRunner:
             candidates = session.scalars(select(Job).where(claimable).order_by(Job.id).limit(10)).all()
             for job in candidates:
                 was_orphan = job.status == JobStatus.RUNNING.value
+                if was_orphan and job.id in running_here:
+                    continue
                 if was_orphan and job.attempts >= self.settings.max_attempts:
                     self._fail_orphan(session, job, now)
                     continue
@@ -203,6 +209,8 @@ class JobRunner:
         )
         if done == 1:
             append_event(session, job.id, "status", {"status": "failed", "error": "interrupted"})
+            session.refresh(job)
+            job_finished(session, job)
 
     # running ----------------------------------------------------------------------------------
     async def _run(self, job: Job) -> None:
@@ -305,6 +313,9 @@ class JobRunner:
                 if error is not None:
                     data["error"] = error[0]
                 append_event(session, job_id, "status", data)
+                finished = session.get(Job, job_id)
+                if finished is not None:
+                    job_finished(session, finished)
         self.bus.publish(job_id)
 
     def _release(self, job_id: str) -> None:

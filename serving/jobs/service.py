@@ -19,6 +19,7 @@ from serving.jobs.kinds import resolve_kind, validate_brief
 from serving.jobs.models import Job, JobEvent
 from serving.jobs.schemas import TERMINAL, GenerationCreate, JobError, JobPublic, JobStatus
 from serving.tenancy.models import Brand, Region
+from serving.webhooks.job_events import job_finished
 
 
 def request_fingerprint(body: GenerationCreate) -> str:
@@ -173,6 +174,7 @@ def cancel_job(session: Session, caller: Caller, job_id: str, request_id: str | 
         job.status = JobStatus.CANCELLED.value
         job.finished_at = utcnow()
         append_event(session, job.id, "status", {"status": JobStatus.CANCELLED.value})
+        job_finished(session, job)
     elif not job.cancel_requested:
         job.cancel_requested = True
         append_event(session, job.id, "cancel_requested", {})

@@ -20,13 +20,14 @@ from asset_store.repo.tree import Entry
 from asset_store.sql import utcnow
 from compliance_rules.checker import Checker
 from compliance_rules.models import CheckResult, Severity
-from serving.db import transaction
+from serving.db import read_only_factory, transaction
 from serving.errors import AtelierError
 from serving.jobs.kinds import JobContext, JobKind
 from serving.reviews import workflow as wf
 from serving.reviews.models import ReviewItem
 from serving.reviews.service import ReviewEnv, enter_level
 from serving.reviews.steps import AI_CHECKER, cas_update, record_step
+from serving.webhooks.asset_events import asset_checked
 
 log = logging.getLogger(__name__)
 RESOURCE = "reviews"
@@ -60,14 +61,19 @@ def _findings_json(result: CheckResult) -> dict[str, Any]:
 
 
 def check_item(runtime: ReviewRuntime, item_id: str) -> bool:
-    """Check one item if it still waits for the AI level; True if this call checked it."""
+    """Check one item if it still waits for the AI level; True if this call checked it.
+
+    The check (OCR, vision, rules) runs in a read-only transaction, so on SQLite it never holds the write
+    lock while it works; the verdict is then written in a short transaction, only if the item still waits
+    (a concurrent withdrawal or another checker wins)."""
     from serving.compliance.service import check_version
 
-    with transaction(runtime.factory) as session:
+    with transaction(read_only_factory(runtime.factory)) as session:
         item = session.get(ReviewItem, item_id)
         if item is None or item.state != wf.State.SUBMITTED.value:
             return False
         error: dict[str, Any] | None = None
+        result: CheckResult | None = None
         try:
             result = check_version(
                 session,
@@ -80,10 +86,14 @@ def check_item(runtime: ReviewRuntime, item_id: str) -> bool:
                 platform=item.platform,
             )
         except AtelierError as exc:
-            result, error = None, {"code": exc.code, "detail": exc.detail}
+            error = {"code": exc.code, "detail": exc.detail}
         except Exception as exc:  # an undecodable file must not wedge the queue: humans decide
             log.exception("AI check of review item %s failed", item_id)
-            result, error = None, {"code": "check_failed", "detail": f"{type(exc).__name__}: {exc}"}
+            error = {"code": "check_failed", "detail": f"{type(exc).__name__}: {exc}"}
+    with transaction(runtime.factory) as session:
+        item = session.get(ReviewItem, item_id)
+        if item is None or item.state != wf.State.SUBMITTED.value:
+            return False
         if result is not None:
             verdict = result.verdict.value
             blocking = sum(1 for f in result.findings if f.severity == Severity.BLOCK)
@@ -114,6 +124,18 @@ def check_item(runtime: ReviewRuntime, item_id: str) -> bool:
             from_state=wf.State.SUBMITTED.value,
             event="ai_checked",
             data={"verdict": verdict, "categories": categories, "blocking": blocking, "error": error},
+        )
+        asset_checked(
+            session,
+            brand_id=item.brand_id,
+            branch=item.branch,
+            entry=Entry(item.path, item.blob, item.record_id, item.asset_kind, 0),
+            verdict=verdict,
+            categories=categories,
+            blocking=blocking,
+            review_item_id=item.id,
+            region_id=item.region_id,
+            agency_id=item.agency_id,
         )
     return True
 

@@ -19,6 +19,7 @@ from serving.vision.docs import DocDraft
 from serving.vision.duplicates import Probe, find_duplicates
 from serving.vision.models import SearchDoc, SearchDuplicate, SearchTerm
 from serving.vision.runtime import VisionRuntime, image_collection, point_id, text_collection
+from serving.webhooks.asset_events import assets_auto_tagged
 
 _CHUNK = 400
 
@@ -64,8 +65,10 @@ class DocWriter:
         existing = load_docs(session, self.brand_id, self.branch, [*(d.path for d in drafts), *deleted])
         gone = [existing[p] for p in deleted if p in existing]
         before = {d.path: _points(existing.get(d.path)) for d in drafts}
+        tags_before = {p: (list(d.ai_tags or []), list(d.brand_tags or [])) for p, d in existing.items()}
         docs = [self._row(session, existing.get(d.path), d) for d in drafts]
         session.flush()
+        assets_auto_tagged(session, self.brand_id, self.branch, docs, tags_before)
         self._vectors(docs, drafts, gone, before)
         self._terms(session, docs, drafts)
         for doc in gone:

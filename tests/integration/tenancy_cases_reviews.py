@@ -382,14 +382,25 @@ def _events(sc: Scene) -> Control:
             assert subjects(actor, query) == set(), (actor, query)
         expected = {i["rev_y"]} if actor == "agency_y_creative" else {i["rev_y"], i["rev_b"]}
         assert subjects(actor, "&type_prefix=review.") == expected, actor
-    for actor in AGENCY_X:
-        assert subjects(actor) == {i["rev_x"]}, actor
+    for actor in AGENCY_X:  # only agency X's work: its review item (and the check, job events of its own)
+        assert subjects(actor, "&type_prefix=review.") == {i["rev_x"]}, actor
         assert subjects(actor, f"&subject_id={i['rev_a']}") == set(), actor
+        seen = sc.ok(actor, "GET", "/v1/events?limit=200")["items"]
+        items = {
+            e["data"].get("review_item_id", e["data"].get("item_id"))
+            for e in seen
+            if e["type"] != "job.finished"
+        }
+        assert items == {i["rev_x"]}, actor
+        assert {e["subject_id"] for e in seen if e["type"] == "job.finished"} <= {
+            i["job_x_north"],
+            i["job_x_done"],
+        }
     expected = {i[name] for name in A_ITEMS}
     return sc.control(
         "admin_a",
         "GET",
-        f"/v1/events?limit=200&brand_id={a}",
+        f"/v1/events?limit=200&brand_id={a}&type_prefix=review.",
         check=lambda r: {e["subject_id"] for e in r["items"]} == expected,
     )
 

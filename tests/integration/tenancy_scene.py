@@ -43,7 +43,7 @@ PASSWORD_B = "correct horse battery B"
 B_SIDE = ("admin_b", "creative_b", "system_b", "agency_y_creative")
 """Every kind of caller of brand B: admin, brand creative, system key, agency staff."""
 
-_VOLATILE = {"last_used_at"}
+_VOLATILE = {"last_used_at", "dispatched_at", "published_at"}  # the webhook fan-out / NATS feed run meanwhile
 
 
 @dataclass

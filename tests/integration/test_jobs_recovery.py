@@ -212,6 +212,24 @@ def test_two_runners_take_over_an_orphan_once(app: FastAPI, world: World, settin
     assert [t for t, _ in event_types(app.state.session_factory, job_id)] == ["resumed"]
 
 
+def test_a_runner_never_takes_over_or_fails_a_job_it_is_still_running(
+    app: FastAPI, world: World, settings: Settings
+) -> None:
+    """A late heartbeat (busy machine) makes the job look orphaned; its own runner leaves it alone."""
+    factory = app.state.session_factory
+    for attempts in (1, settings.jobs.max_attempts):
+        job_id = _orphan(app, world, attempts=attempts)
+        runner = _runners(app, settings, 1)[0]
+        assert runner.claim_next(frozenset({job_id})) is None
+        row = load_job(factory, job_id)
+        assert (row.status, row.attempts) == ("running", attempts)  # neither re-claimed nor failed
+        claimed = _runners(app, settings, 1)[0].claim_next()  # another runner may take a real orphan
+        if attempts < settings.jobs.max_attempts:
+            assert claimed is not None and claimed.id == job_id
+        else:
+            assert claimed is None and load_job(factory, job_id).status == "failed"
+
+
 def test_many_runners_share_a_queue_without_double_claims(
     app: FastAPI, world: World, settings: Settings
 ) -> None:

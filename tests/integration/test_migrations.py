@@ -24,6 +24,10 @@ from tests.conftest import PG_ADMIN_DSN
 TABLES = {
     "agencies",
     "outbox_events",
+    "experiments",
+    "experiment_arms",
+    "experiment_metrics",
+    "experiment_weight_changes",
     "review_comments",
     "review_decisions",
     "review_items",
@@ -40,6 +44,7 @@ TABLES = {
     "asset_uploads",
     "audit_log",
     "brands",
+    "event_feed_leases",
     "job_events",
     "jobs",
     "memberships",
@@ -51,6 +56,9 @@ TABLES = {
     "search_index_state",
     "search_terms",
     "vision_analyses",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_subscriptions",
 }
 
 

@@ -149,8 +149,10 @@ def test_agencies_see_and_review_only_their_own_work(d: Desk, settings: Settings
         )
         d.refused(actor, "GET", f"/v1/reviews/{other['id']}/history", 404, "not_found")
         d.refused(actor, "POST", f"/v1/reviews/{other['id']}/comments", 404, "not_found", json={"body": "hi"})
-    events = d.events("agency_x_reviewer", brand_id=d.brand)
+    events = d.events("agency_x_reviewer", brand_id=d.brand, type_prefix="review.")
     assert events and {e["subject_id"] for e in events} == {x_item["id"]}
+    others = d.events("agency_x_reviewer", brand_id=d.brand)  # the check of its item, its jobs
+    assert {e["data"].get("review_item_id") for e in others if e["type"] == "asset.checked"} == {x_item["id"]}
     # brand B's people do not see brand A's queue at all
     assert d.ok("admin_b", "GET", "/v1/reviews")["items"] == []
     d.refused("admin_b", "GET", f"/v1/reviews/{x_item['id']}", 404, "not_found")

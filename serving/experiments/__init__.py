@@ -1,0 +1,1 @@
+"""A/B experiments over creative variants: metrics, Bayesian analysis, Thompson sampling, fatigue."""
