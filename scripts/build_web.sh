@@ -10,7 +10,7 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 0
 fi
 hash="$( { cat package.json package-lock.json index.html vite.config.ts tsconfig.json openapi.json; \
-  find src scripts -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)"
+  find src scripts public -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)"
 if [ -f dist/.build-hash ] && [ "$(cat dist/.build-hash)" = "$hash" ]; then
   exit 0
 fi

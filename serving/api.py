@@ -28,21 +28,28 @@ from serving.compliance.router import router as compliance_router
 from serving.compliance.service import BrandPacks
 from serving.db import make_engine, make_session_factory
 from serving.events.router import router as events_router
+from serving.experiments.router import router as experiments_router
+from serving.exports.router import router as exports_router
 from serving.gateway.inprocess import InProcessGateway
 from serving.gateway.protocol import ModelGateway
 from serving.generation.copy_job import RESOURCE as GENERATION_RESOURCE
 from serving.generation.store import GenerationStore
+from serving.generation.studio_router import router as studio_router
+from serving.governance.router import router as governance_router
 from serving.health import router as health_router
 from serving.jobs.bus import JobEventBus
 from serving.jobs.router import router as jobs_router
 from serving.jobs.runner import JobRunner
+from serving.library.router import router as library_router
 from serving.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from serving.nats_feed.publisher import NatsFeed
 from serving.openai_compat.router import router as openai_router
 from serving.problem import install_problem_handlers
 from serving.reviews.ai_check import RESOURCE as REVIEW_RESOURCE
 from serving.reviews.ai_check import ReviewRuntime
 from serving.reviews.router import router as reviews_router
 from serving.reviews.service import ReviewEnv
+from serving.reviews.studio_router import router as review_people_router
 from serving.settings import Settings
 from serving.studio import StudioFiles
 from serving.tenancy.router import router as tenancy_router
@@ -51,6 +58,8 @@ from serving.vision.brand_router import router as search_brand_router
 from serving.vision.router import router as search_router
 from serving.vision.runtime import RESOURCE as VISION_RESOURCE
 from serving.vision.runtime import VisionRuntime
+from serving.webhooks.dispatcher import WebhookDispatcher
+from serving.webhooks.router import router as webhooks_router
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 
@@ -123,12 +132,24 @@ def create_app(
         app.state.bus = bus
         app.state.runner = runner
         runner.start()
+        webhooks = WebhookDispatcher(
+            app.state.session_factory, settings.webhooks, settings.auth.key_pepper.get_secret_value()
+        )
+        app.state.webhooks = webhooks
+        if settings.webhooks.dispatch:
+            webhooks.start()
+        nats_feed = NatsFeed(app.state.session_factory, settings.nats)
+        app.state.nats_feed = nats_feed
+        if settings.nats.enabled:
+            nats_feed.start()
         gc.freeze()
         log.info("Atelier API up (gateway=%s, db=%s)", model_gateway.name, engine.url.get_backend_name())
         try:
             yield
         finally:
             await runner.stop()
+            await webhooks.stop()
+            await nats_feed.stop()
             await model_gateway.aclose()
             vision.close()
             engine.dispose()
@@ -160,11 +181,18 @@ def create_app(
         assets_router,
         asset_content_router,
         compliance_router,
+        governance_router,
         reviews_router,
+        review_people_router,
         events_router,
+        exports_router,
+        experiments_router,
+        webhooks_router,
         search_router,
         search_brand_router,
+        library_router,
         openai_router,
+        studio_router,
     ):
         app.include_router(router)
 

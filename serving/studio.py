@@ -29,6 +29,9 @@ class StudioFiles(StaticFiles):
         self.root = directory
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        requested = str(scope.get("path", "")).lstrip("/")
+        if requested.startswith(API_PREFIXES) or ".." in requested.split("/"):
+            raise HTTPException(status_code=404)  # an unmatched API path, or a dot-dot trick: never the shell
         gzip_ok = "gzip" in _header(scope, b"accept-encoding")
         candidate = self._resolve(path)
         if candidate is None:

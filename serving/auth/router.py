@@ -24,6 +24,7 @@ from serving.deps import CallerDep, PageDep, RequestIdDep, SessionDep, SettingsD
 from serving.errors import AtelierError
 from serving.pagination import Page, page_of
 from serving.problem import problem_response
+from serving.tenancy.models import User
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -100,9 +101,12 @@ def delete_session(caller: CallerDep, session: SessionDep, rid: RequestIdDep) ->
 
 
 @router.get("/me", operation_id="getMe")
-def get_me(caller: CallerDep) -> CallerPublic:
-    """Who the key belongs to and what it may do."""
+def get_me(caller: CallerDep, session: SessionDep) -> CallerPublic:
+    """Who the key belongs to (with the user's name, for a human), and what it may do."""
+    user = session.get(User, caller.user_id) if caller.user_id else None
     return CallerPublic(
+        display_name=user.display_name if user is not None else None,
+        email=user.email if user is not None else None,
         principal_id=caller.principal_id,
         kind=caller.kind,
         key_id=caller.key_id,

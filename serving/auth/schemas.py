@@ -60,6 +60,8 @@ class GrantPublic(PublicModel):
 
 class CallerPublic(PublicModel):
     principal_id: str
+    display_name: str | None = None
+    email: str | None = None
     kind: str
     key_id: str | None
     user_id: str | None

@@ -9,7 +9,7 @@ import {
   SafetyCertificateOutlined,
   TrophyOutlined,
 } from "@ant-design/icons";
-import { Button, Layout, Menu, Segmented, Select, Space, Typography } from "antd";
+import { Button, Grid, Layout, Menu, Segmented, Select, Space, Typography } from "antd";
 import { type ReactNode } from "react";
 import { useLocation, useNavigate } from "react-router";
 
@@ -61,6 +61,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { brands, brandId, setBrandId, logout, me } = useSession();
   const location = useLocation();
   const navigate = useNavigate();
+  const screens = Grid.useBreakpoint();
   const selected = ITEMS.filter((item) => item.key !== "/" && location.pathname.startsWith(item.key)).map((i) => i.key);
   return (
     <Layout style={{ minHeight: "100vh" }}>
@@ -79,11 +80,11 @@ export function Shell({ children }: { children: ReactNode }) {
         <Layout.Header
           style={{ background: "#fff", display: "flex", alignItems: "center", justifyContent: "flex-end", gap: 12, paddingInline: 16 }}
         >
-          <Space wrap>
+          <Space size="small">
             <Select
               aria-label={t("brand")}
               data-testid="brand-select"
-              style={{ minWidth: 180 }}
+              style={{ minWidth: screens.lg ? 180 : 130, maxWidth: 240 }}
               value={brandId ?? undefined}
               options={brands.map((brand) => ({ value: brand.id, label: brand.name }))}
               onChange={setBrandId}
@@ -97,9 +98,9 @@ export function Shell({ children }: { children: ReactNode }) {
               ]}
               onChange={(value) => setLang(value as "zh" | "en")}
             />
-            <Typography.Text type="secondary">{me?.principal_id}</Typography.Text>
-            <Button icon={<LogoutOutlined />} onClick={() => void logout()}>
-              {t("logout")}
+            {screens.xl && <Typography.Text type="secondary">{me?.display_name ?? me?.principal_id}</Typography.Text>}
+            <Button icon={<LogoutOutlined />} onClick={() => void logout()} aria-label={t("logout")} data-testid="logout">
+              {screens.lg ? t("logout") : null}
             </Button>
           </Space>
         </Layout.Header>

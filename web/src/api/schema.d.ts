@@ -340,6 +340,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/brands/{brand_id}/asset-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * History
+         * @description The commits that changed the asset across every branch and tag, and what each ref holds now.
+         */
+        get: operations["getAssetHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brands/{brand_id}/asset-tags": {
         parameters: {
             query?: never;
@@ -444,6 +464,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/brands/{brand_id}/blobs/{sha256}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Blob Duplicates
+         * @description Before committing an upload: the brand's assets with the same bytes or, for an image, the same
+         *     picture (pHash, embedding, keypoints); ``branch`` limits the check to one branch.
+         */
+        get: operations["findBlobDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/branch-heads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Branch Heads
+         * @description Every branch with its head commit (message, author, time): main first, then the latest updated.
+         */
+        get: operations["listBranchHeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brands/{brand_id}/branches": {
         parameters: {
             query?: never;
@@ -478,6 +539,52 @@ export interface paths {
         post?: never;
         /** Delete Branch */
         delete: operations["deleteBranch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/brand-kit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Brand Kit
+         * @description The brand's VI pack (``brand/vi.yaml``) at ``ref`` as data for the editor.
+         */
+        get: operations["getBrandKit"];
+        /**
+         * Save Brand Kit
+         * @description Validate the pack (422 ``invalid_brand_kit`` with ``problems`` by field) and commit it as YAML, with
+         *     any new logos, to ``branch``: ``main`` publishes (needs ``assets.publish``); another branch (created
+         *     from ``from_ref`` if new) is for review and merging later.
+         */
+        put: operations["saveBrandKit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/brand-kit/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Brand Kit
+         * @description Check a VI pack against the schema without saving it; shows the YAML that would be committed.
+         */
+        post: operations["validateBrandKit"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -608,6 +715,401 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/brands/{brand_id}/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Experiments
+         * @description The brand's experiments, oldest first.
+         */
+        get: operations["listExperiments"];
+        put?: never;
+        /**
+         * Create Experiment
+         * @description A draft over 2–20 variants, each an asset pinned to the commit its ``ref`` points at now.
+         */
+        post: operations["createExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Experiment */
+        get: operations["getExperiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Experiment
+         * @description Change names and plans; goal and config in a draft; weights by hand (draft or running).
+         */
+        patch: operations["updateExperiment"];
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Experiment Analysis
+         * @description Beta-Binomial posteriors, 95% credible intervals, P(best) and expected loss per arm, and the
+         *     winner if the decision rule holds (reproducible: draws are seeded by the experiment).
+         */
+        get: operations["getExperimentAnalysis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/arms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Experiment Arm
+         * @description Rotate a fresh variant in (draft or running).
+         */
+        post: operations["addExperimentArm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/arms/{arm_id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire Experiment Arm
+         * @description Send an arm no more traffic (its results stay); at least two active arms remain.
+         */
+        post: operations["retireExperimentArm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/conclude": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Conclude Experiment
+         * @description Declare the winner (the rule's, or ``arm_id``'s by decision); it gets all traffic (event
+         *     ``experiment.concluded``). 409 ``no_winner`` when the rule is not met and no arm is named.
+         */
+        post: operations["concludeExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/fatigue-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Experiment Fatigue
+         * @description Flag arms whose CTR decayed from their peak and propose fresh variants to rotate in (event
+         *     ``experiment.fatigue_detected`` for newly flagged arms).
+         */
+        post: operations["checkExperimentFatigue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest Experiment Metrics
+         * @description Up to 1000 rows per arm, day and source, all or nothing. Sending a row again replaces it. 422 codes:
+         *     ``unknown_arm``, ``negative_value``, ``value_too_large``, ``clicks_exceed_impressions``,
+         *     ``conversions_exceed_clicks``, ``future_day``, ``day_before_start``, ``duplicate_row`` (``errors``
+         *     lists every bad row by index).
+         */
+        post: operations["ingestExperimentMetrics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/rebalance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rebalance Experiment
+         * @description Shift traffic by Thompson sampling (each active arm keeps at least the floor), recorded in the
+         *     history (event ``experiment.weights_changed``); concludes instead if a winner is declared.
+         */
+        post: operations["rebalanceExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Experiment Results
+         * @description Totals per arm and numbers per arm per day (summed over sources), with CTR, CVR, CPC and CPA.
+         */
+        get: operations["getExperimentResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Experiment
+         * @description draft → running (event ``experiment.started``).
+         */
+        post: operations["startExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop Experiment
+         * @description draft or running → stopped, without a winner (event ``experiment.stopped``).
+         */
+        post: operations["stopExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/experiments/{experiment_id}/weights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Experiment Weight Changes
+         * @description The weight history, oldest first.
+         */
+        get: operations["listExperimentWeightChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Export
+         * @description Queue an ``export`` job of brand-approved versions to placements; follow it at ``/v1/jobs/{id}``.
+         */
+        post: operations["createExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/exports/{job_id}/manifest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Export Manifest
+         * @description The manifest of a finished export, with freshly signed download URLs.
+         */
+        get: operations["getExportManifest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/index-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Index Status
+         * @description Whether search sees the branch's head yet (indexing runs in a job after each commit).
+         */
+        get: operations["getIndexStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Browse Library
+         * @description A branch's indexed assets without a query, newest first, with the filters of search plus platform.
+         *
+         *     Only indexed assets are listed: compare with ``getIndexStatus`` to tell the user what is still coming.
+         */
+        get: operations["browseLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/library/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Library Facets
+         * @description Tag names (zh/en) for display and filters, and the campaigns on the branch.
+         */
+        get: operations["getLibraryFacets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/merge-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Merge
+         * @description What merging ``source`` into ``target`` would change and what the pre-merge gate would say (which
+         *     assets it would refuse, and why), or the conflicts; nothing is written.
+         */
+        post: operations["previewMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brands/{brand_id}/merges": {
         parameters: {
             query?: never;
@@ -622,6 +1124,27 @@ export interface paths {
          * @description Merge ``source`` into ``target`` (fast-forward or three-way); conflicts and gate refusals are 409.
          */
         post: operations["mergeRefs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/poster-edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Edit Poster Route
+         * @description Change a generated poster's words, sizes or alignment (or hide a text layer) in its layered spec;
+         *     the rendition is re-rendered, checked and committed over its PNG and spec on ``branch``.
+         */
+        post: operations["editPoster"];
         delete?: never;
         options?: never;
         head?: never;
@@ -660,6 +1183,26 @@ export interface paths {
          * @description The asset's bytes at ``ref`` (Range requests supported), or a redirect to a presigned URL.
          */
         get: operations["getAssetContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/recent-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Recent Jobs
+         * @description The brand's generation jobs the caller may see, newest first, without their result bodies.
+         */
+        get: operations["listRecentJobs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -718,6 +1261,26 @@ export interface paths {
          * @description Roll back one commit as a new commit on ``branch``.
          */
         post: operations["revertCommit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/review-people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Review People
+         * @description Names of the people who submit, review and comment at this brand (no emails).
+         */
+        get: operations["listReviewPeople"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -833,6 +1396,152 @@ export interface paths {
          * @description Check the uploaded bytes like a direct upload and store them by sha256; the staging copy is removed.
          */
         post: operations["completeUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Webhooks */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description Add an endpoint. The response carries its signing secret, the only time it is shown.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Webhook */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description Remove the endpoint, its pending deliveries and its delivery log.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Webhook
+         * @description Change the URL, filters, description or active flag (fields left out stay as they are).
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhook Deliveries
+         * @description Deliveries of the endpoint, oldest first, with their last attempt.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/webhooks/{webhook_id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Webhook Delivery
+         * @description One delivery and its log: every attempt with status code, latency and error.
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Webhook Delivery
+         * @description Send one delivery again (also a dead or delivered one), with a fresh try count.
+         */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Webhook Events
+         * @description Send again every event of a time range the endpoint selects, including ones it never had.
+         */
+        post: operations["replayWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brands/{brand_id}/webhooks/{webhook_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Webhook Secret
+         * @description Draw a new secret; deliveries carry a second signature with the old one for a grace period.
+         */
+        post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -983,7 +1692,7 @@ export interface paths {
         };
         /**
          * Get Me
-         * @description Who the key belongs to and what it may do.
+         * @description Who the key belongs to (with the user's name, for a human), and what it may do.
          */
         get: operations["getMe"];
         put?: never;
@@ -1011,6 +1720,26 @@ export interface paths {
          * @description Upload through a presigned URL of the local object store; only staging keys can be written.
          */
         put: operations["putSignedObject"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/placements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Placements
+         * @description Every placement renditions can be exported to, with its resolved size, limits and safe zone.
+         */
+        get: operations["listPlacements"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1490,6 +2219,39 @@ export interface components {
             /** Slug */
             slug: string;
         };
+        /** AnalysisPublic */
+        AnalysisPublic: {
+            /** Arms */
+            arms: components["schemas"]["ArmAnalysisPublic"][];
+            /** Credible Level */
+            credible_level: number;
+            /**
+             * Draws
+             * @description Monte Carlo draws behind P(best) and expected loss (0 when exact).
+             */
+            draws: number;
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Goal
+             * @enum {string}
+             */
+            goal: "ctr" | "cvr";
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "exact" | "monte_carlo";
+            /** Rule */
+            rule: {
+                [key: string]: number;
+            };
+            /**
+             * Winner Arm Id
+             * @description The arm that meets the decision rule now, if any.
+             */
+            winner_arm_id: string | null;
+        };
         /**
          * Anchor
          * @description Where a comment points: a finding of the AI check, a text span, an image region, a video time.
@@ -1606,6 +2368,281 @@ export interface components {
             role: string | null;
             /** User Id */
             user_id: string | null;
+        };
+        /**
+         * ArmAdd
+         * @description A fresh variant rotated in; it gets an equal share, taken proportionally from the others.
+         */
+        ArmAdd: {
+            /**
+             * Asset Path
+             * @description The variant's path in the repository.
+             */
+            asset_path: string;
+            /**
+             * Name
+             * @description Label, e.g. 'A'; defaults to A, B, C, …
+             */
+            name?: string | null;
+            /**
+             * Placement
+             * @description e.g. feed.
+             */
+            placement?: string | null;
+            /**
+             * Platform
+             * @description e.g. douyin.
+             */
+            platform?: string | null;
+            /**
+             * Ref
+             * @description Branch, tag or commit of the version; pinned to its commit (default: the experiment's branch).
+             */
+            ref?: string | null;
+            /**
+             * Weight
+             * @description Traffic share; give every arm's or none (equal split).
+             */
+            weight?: number | null;
+        };
+        /** ArmAnalysisPublic */
+        ArmAnalysisPublic: {
+            /** Arm Id */
+            arm_id: string;
+            /** Ci High */
+            ci_high: number;
+            /** Ci Low */
+            ci_low: number;
+            /**
+             * Expected Loss
+             * @description Rate given up, on average, by choosing this arm.
+             */
+            expected_loss: number | null;
+            /** Name */
+            name: string;
+            /**
+             * P Best
+             * @description Probability this arm has the highest rate (active arms only).
+             */
+            p_best: number | null;
+            /** Posterior Alpha */
+            posterior_alpha: number;
+            /** Posterior Beta */
+            posterior_beta: number;
+            /** Posterior Mean */
+            posterior_mean: number;
+            /**
+             * Rate
+             * @description Observed successes / trials.
+             */
+            rate: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "retired";
+            /**
+             * Successes
+             * @description Clicks (CTR) or conversions (CVR).
+             */
+            successes: number;
+            /**
+             * Trials
+             * @description Impressions (CTR) or clicks (CVR).
+             */
+            trials: number;
+        };
+        /** ArmCreate */
+        ArmCreate: {
+            /**
+             * Asset Path
+             * @description The variant's path in the repository.
+             */
+            asset_path: string;
+            /**
+             * Name
+             * @description Label, e.g. 'A'; defaults to A, B, C, …
+             */
+            name?: string | null;
+            /**
+             * Placement
+             * @description e.g. feed.
+             */
+            placement?: string | null;
+            /**
+             * Platform
+             * @description e.g. douyin.
+             */
+            platform?: string | null;
+            /**
+             * Ref
+             * @description Branch, tag or commit of the version; pinned to its commit (default: the experiment's branch).
+             */
+            ref?: string | null;
+            /**
+             * Weight
+             * @description Traffic share; give every arm's or none (equal split).
+             */
+            weight?: number | null;
+        };
+        /** ArmFatigue */
+        ArmFatigue: {
+            /** Arm Id */
+            arm_id: string;
+            /**
+             * Daily Trend
+             * @description Fitted relative CTR change per day, e.g. −0.05.
+             */
+            daily_trend: number | null;
+            /**
+             * Decline
+             * @description 1 − recent CTR / peak CTR.
+             */
+            decline: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Newly Flagged
+             * @description Flagged by this check (an event was emitted for it).
+             */
+            newly_flagged: boolean;
+            /**
+             * P Value
+             * @description One-sided p of 'recent CTR ≥ (1 − min_decline) · peak CTR', Bonferroni-adjusted over the windows the peak was chosen from.
+             */
+            p_value: number | null;
+            peak: components["schemas"]["WindowPublic"] | null;
+            /** Reason */
+            reason: string;
+            recent: components["schemas"]["WindowPublic"] | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "fatigued" | "healthy" | "insufficient_data";
+        };
+        /** ArmPublic */
+        ArmPublic: {
+            /** Asset Path */
+            asset_path: string;
+            /** Blob */
+            blob: string;
+            /** Commit Id */
+            commit_id: string;
+            /** Fatigued At */
+            fatigued_at: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Placement */
+            placement: string | null;
+            /** Platform */
+            platform: string | null;
+            /** Position */
+            position: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "retired";
+            /** Weight */
+            weight: number;
+        };
+        /** ArmTotals */
+        ArmTotals: {
+            /** Arm Id */
+            arm_id: string;
+            /** Clicks */
+            clicks: number;
+            /** Conversions */
+            conversions: number;
+            /**
+             * Cpa
+             * @description spend / conversions.
+             */
+            cpa: number | null;
+            /**
+             * Cpc
+             * @description spend / clicks.
+             */
+            cpc: number | null;
+            /**
+             * Ctr
+             * @description clicks / impressions.
+             */
+            ctr: number | null;
+            /**
+             * Cvr
+             * @description conversions / clicks.
+             */
+            cvr: number | null;
+            /** Impressions */
+            impressions: number;
+            /** Name */
+            name: string;
+            /** Spend */
+            spend: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "retired";
+        };
+        /**
+         * AssetAtRef
+         * @description The asset as the head of one branch or tag holds it.
+         */
+        AssetAtRef: {
+            /** Blob */
+            blob?: string | null;
+            /**
+             * Commit Id
+             * @description The ref's head commit.
+             */
+            commit_id: string;
+            /**
+             * Compliance Status
+             * @description Review state of these bytes at this path; null: never submitted.
+             */
+            compliance_status?: string | null;
+            /** Kind */
+            kind?: string | null;
+            /**
+             * Present
+             * @description False: the path does not exist on this ref.
+             */
+            present: boolean;
+            /** Ref */
+            ref: string;
+            /**
+             * Ref Kind
+             * @enum {string}
+             */
+            ref_kind: "branch" | "tag";
+            /** Size */
+            size?: number | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** AssetHistory */
+        AssetHistory: {
+            /** Path */
+            path: string;
+            /** Refs */
+            refs: components["schemas"]["AssetAtRef"][];
+            /**
+             * Truncated
+             * @description True when older history was not read (walk or version cap).
+             */
+            truncated: boolean;
+            /**
+             * Versions
+             * @description Newest first, across every branch and tag.
+             */
+            versions: components["schemas"]["AssetVersion"][];
         };
         /**
          * AssetKind
@@ -1818,6 +2855,46 @@ export interface components {
              */
             sources: components["schemas"]["UsageRef"][];
         };
+        /**
+         * AssetVersion
+         * @description A commit that changed the asset: where a version of it begins.
+         */
+        AssetVersion: {
+            /** Author Id */
+            author_id: string | null;
+            /** Blob */
+            blob?: string | null;
+            /**
+             * Change
+             * @description metadata: same bytes, new metadata (tags, title, …).
+             * @enum {string}
+             */
+            change: "added" | "modified" | "metadata" | "deleted";
+            /** Commit Id */
+            commit_id: string;
+            /** Compliance Status */
+            compliance_status?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Kind */
+            kind?: string | null;
+            /** Message */
+            message: string;
+            /** Parents */
+            parents: string[];
+            /**
+             * Refs
+             * @description Branches and tags whose head holds exactly this version.
+             */
+            refs: string[];
+            /** Size */
+            size?: number | null;
+            /** Title */
+            title?: string | null;
+        };
         /** AssignRequest */
         AssignRequest: {
             /** Expected Revision */
@@ -1853,6 +2930,34 @@ export interface components {
             id: string;
             /** Region Id */
             region_id: string | null;
+        };
+        /** AttemptPublic */
+        AttemptPublic: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+            /** Latency Ms */
+            latency_ms: number;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "succeeded" | "retrying" | "dead";
+            /**
+             * Status Code
+             * @description HTTP status; null when no response came (see error).
+             */
+            status_code: number | null;
         };
         /** AuditEventPublic */
         AuditEventPublic: {
@@ -1933,12 +3038,69 @@ export interface components {
              */
             name: string;
         };
+        /**
+         * BranchHead
+         * @description A branch and the commit at its head (message, author, time).
+         */
+        BranchHead: {
+            head: components["schemas"]["CommitPublic"];
+            ref: components["schemas"]["RefPublic"];
+        };
         /** BrandCreate */
         BrandCreate: {
             /** Name */
             name: string;
             /** Slug */
             slug: string;
+        };
+        /**
+         * BrandKitPublic
+         * @description The brand's VI pack as of ``ref``: parsed when valid, else the problems and the raw text.
+         */
+        BrandKitPublic: {
+            /** Blob */
+            blob?: string | null;
+            /**
+             * Draft
+             * @description The stored YAML as data when it parses but is not a valid pack (to fix it).
+             */
+            draft?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Exists
+             * @description False when the brand has no VI pack at this ref yet.
+             */
+            exists: boolean;
+            /**
+             * Head
+             * @description The commit ``ref`` points to (pass it as expected_head when saving).
+             */
+            head: string;
+            /**
+             * Missing Logos
+             * @description Logo paths the pack names that are not in the repository at ref.
+             */
+            missing_logos?: string[];
+            /**
+             * Path
+             * @description Where the pack lives in the repository.
+             */
+            path: string;
+            /**
+             * Problems
+             * @description Why the stored pack is invalid.
+             */
+            problems?: components["schemas"]["KitProblem"][];
+            /** Ref */
+            ref: string;
+            /**
+             * Text
+             * @description The stored YAML as it is.
+             */
+            text?: string | null;
+            /** @description The parsed pack (null if absent or invalid). */
+            vi?: components["schemas"]["BrandVI"] | null;
         };
         /** BrandPublic */
         BrandPublic: {
@@ -1959,10 +3121,81 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /**
+         * BrandVI
+         * @description The brand VI pack schema.
+         */
+        BrandVI: {
+            /**
+             * Brand
+             * @description Brand slug or name.
+             */
+            brand: string;
+            /**
+             * Fonts
+             * @description Approved typefaces (checked by designers).
+             * @default []
+             */
+            fonts: string[];
+            /**
+             * Forbidden Words
+             * @default []
+             */
+            forbidden_words: components["schemas"]["BrandWord"][];
+            /**
+             * Logos
+             * @default []
+             */
+            logos: components["schemas"]["LogoSpec"][];
+            /**
+             * Palette
+             * @default []
+             */
+            palette: components["schemas"]["PaletteEntry"][];
+            /**
+             * Palette Min Share
+             * @description Off-palette colours below this share of the image are ignored.
+             * @default 0.05
+             */
+            palette_min_share: number;
+            /**
+             * Required Disclaimers
+             * @description Disclaimers every copy must carry (block when missing).
+             * @default []
+             */
+            required_disclaimers: string[];
+            /**
+             * Required Words
+             * @description Words every copy must contain (warn).
+             * @default []
+             */
+            required_words: string[];
+            /** Version */
+            version: string;
+        };
+        /** BrandWord */
+        BrandWord: {
+            /** @default block */
+            severity: components["schemas"]["Severity"];
+            /**
+             * Suggestion
+             * @description What to write instead.
+             */
+            suggestion?: string | null;
+            /**
+             * Term
+             * @description A word the brand never uses (or a competitor's name).
+             */
+            term: string;
+        };
         /** CallerPublic */
         CallerPublic: {
             /** Agency Id */
             agency_id: string | null;
+            /** Display Name */
+            display_name?: string | null;
+            /** Email */
+            email?: string | null;
             /** Grants */
             grants: components["schemas"]["GrantPublic"][];
             /** Is Operator */
@@ -1975,6 +3208,34 @@ export interface components {
             principal_id: string;
             /** User Id */
             user_id: string | null;
+        };
+        /**
+         * Candidate
+         * @description A fresh variant that could be rotated in.
+         */
+        Candidate: {
+            /** Branch */
+            branch: string;
+            /** Campaign */
+            campaign: string | null;
+            /** Commit Id */
+            commit_id: string;
+            /**
+             * Exposure
+             * @description Impressions the asset has had in this brand's experiments.
+             */
+            exposure: number;
+            /** Kind */
+            kind: string;
+            /** Path */
+            path: string;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "same_campaign" | "same_kind";
+            /** Title */
+            title: string | null;
         };
         /** ChangePublic */
         ChangePublic: {
@@ -2194,6 +3455,14 @@ export interface components {
             /** Tree Id */
             tree_id: string;
         };
+        /** ConcludeRequest */
+        ConcludeRequest: {
+            /**
+             * Arm Id
+             * @description Declare this arm (id or name) the winner by decision; without it the rule must hold.
+             */
+            arm_id?: string | null;
+        };
         /** CustomTagCreate */
         CustomTagCreate: {
             /**
@@ -2242,6 +3511,65 @@ export interface components {
             separable: boolean;
             /** Threshold */
             threshold: number;
+        };
+        /** DayRow */
+        DayRow: {
+            /** Arm Id */
+            arm_id: string;
+            /** Clicks */
+            clicks: number;
+            /** Conversions */
+            conversions: number;
+            /**
+             * Cpa
+             * @description spend / conversions.
+             */
+            cpa: number | null;
+            /**
+             * Cpc
+             * @description spend / clicks.
+             */
+            cpc: number | null;
+            /**
+             * Ctr
+             * @description clicks / impressions.
+             */
+            ctr: number | null;
+            /**
+             * Cvr
+             * @description conversions / clicks.
+             */
+            cvr: number | null;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Impressions */
+            impressions: number;
+            /** Spend */
+            spend: number;
+        };
+        /** DecisionConfig */
+        DecisionConfig: {
+            /**
+             * Max Loss
+             * @description Expected loss a winner must stay under, in rate units (0.001 = 0.1 percentage point).
+             * @default 0.001
+             */
+            max_loss: number;
+            /**
+             * Min Trials
+             * @description Trials (impressions for CTR, clicks for CVR) every arm needs first.
+             * @default 100
+             */
+            min_trials: number;
+            /**
+             * P Best
+             * @description P(best) a winner needs.
+             * @default 0.95
+             */
+            p_best: number;
         };
         /** DecisionPublic */
         DecisionPublic: {
@@ -2303,6 +3631,109 @@ export interface components {
              * @description Asset path, e.g. 'kv/618/main.png'.
              */
             path: string;
+        };
+        /** DeliveryDetail */
+        DeliveryDetail: {
+            /**
+             * Attempts
+             * @description Attempts ever made, replays included.
+             */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Event Created At
+             * Format: date-time
+             */
+            event_created_at: string;
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /**
+             * Log
+             * @description Every attempt, oldest first.
+             */
+            log: components["schemas"]["AttemptPublic"][];
+            /**
+             * Next Attempt At
+             * @description When it will be tried next (pending only).
+             */
+            next_attempt_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "dead";
+            /**
+             * Tries
+             * @description Attempts since it was last queued (counted toward max_attempts).
+             */
+            tries: number;
+            /** Webhook Id */
+            webhook_id: string;
+        };
+        /** DeliveryPublic */
+        DeliveryPublic: {
+            /**
+             * Attempts
+             * @description Attempts ever made, replays included.
+             */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Event Created At
+             * Format: date-time
+             */
+            event_created_at: string;
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /**
+             * Next Attempt At
+             * @description When it will be tried next (pending only).
+             */
+            next_attempt_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "dead";
+            /**
+             * Tries
+             * @description Attempts since it was last queued (counted toward max_attempts).
+             */
+            tries: number;
+            /** Webhook Id */
+            webhook_id: string;
         };
         /**
          * DerivedFrom
@@ -2505,6 +3936,227 @@ export interface components {
             exception_id: string;
             finding: components["schemas"]["Finding"];
         };
+        /**
+         * ExperimentConfig
+         * @description How results are analysed and traffic is shifted.
+         */
+        ExperimentConfig: {
+            /**
+             * Auto Conclude
+             * @description A rebalance that finds a winner concludes the experiment.
+             * @default true
+             */
+            auto_conclude: boolean;
+            /** @description When a winner is declared. */
+            decision?: components["schemas"]["DecisionConfig"];
+            /** @description Creative-fatigue detection. */
+            fatigue?: components["schemas"]["FatigueConfig"];
+            /** @description Beta prior of every arm's rate. */
+            prior?: components["schemas"]["PriorConfig"];
+            /**
+             * Weight Floor
+             * @description Least traffic share any active arm keeps after a rebalance.
+             * @default 0.05
+             */
+            weight_floor: number;
+        };
+        /** ExperimentCreate */
+        ExperimentCreate: {
+            /** Arms */
+            arms: components["schemas"]["ArmCreate"][];
+            /**
+             * Branch
+             * @description Where variants live.
+             * @default main
+             */
+            branch: string;
+            config?: components["schemas"]["ExperimentConfig"];
+            /** Description */
+            description?: string | null;
+            /**
+             * End At
+             * @description Planned end (informational).
+             */
+            end_at?: string | null;
+            /**
+             * Goal
+             * @description ctr = clicks/impressions, cvr = conversions/clicks.
+             * @default ctr
+             * @enum {string}
+             */
+            goal: "ctr" | "cvr";
+            /** Name */
+            name: string;
+            /**
+             * Start At
+             * @description Planned start (informational).
+             */
+            start_at?: string | null;
+        };
+        /** ExperimentPublic */
+        ExperimentPublic: {
+            /** Arms */
+            arms: components["schemas"]["ArmPublic"][];
+            /** Branch */
+            branch: string;
+            /** Brand Id */
+            brand_id: string;
+            /** Concluded At */
+            concluded_at: string | null;
+            config: components["schemas"]["ExperimentConfig"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Decision */
+            decision: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description: string | null;
+            /** End At */
+            end_at: string | null;
+            /**
+             * Goal
+             * @enum {string}
+             */
+            goal: "ctr" | "cvr";
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Start At */
+            start_at: string | null;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "running" | "stopped" | "concluded";
+            /** Stopped At */
+            stopped_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Winner Arm Id */
+            winner_arm_id: string | null;
+        };
+        /**
+         * ExperimentUpdate
+         * @description Fields left out stay as they are. ``goal`` and ``config`` change only in a draft.
+         */
+        ExperimentUpdate: {
+            config?: components["schemas"]["ExperimentConfig"] | null;
+            /** Description */
+            description?: string | null;
+            /** End At */
+            end_at?: string | null;
+            /** Goal */
+            goal?: ("ctr" | "cvr") | null;
+            /** Name */
+            name?: string | null;
+            /** Start At */
+            start_at?: string | null;
+            /**
+             * Weights
+             * @description Manual weights of every active arm (by arm id or name), summing to 1.
+             */
+            weights?: {
+                [key: string]: number;
+            } | null;
+        };
+        /**
+         * ExportAccepted
+         * @description The queued export job and what it will read (every source brand-approved at this commit).
+         */
+        ExportAccepted: {
+            /** Commit Id */
+            commit_id: string;
+            job: components["schemas"]["JobPublic"];
+            /** Placements */
+            placements: string[];
+            /** Renditions Planned */
+            renditions_planned: number;
+            /** Sources */
+            sources: components["schemas"]["SourcePublic"][];
+        };
+        /**
+         * ExportCreate
+         * @description An export request: the ``export`` job's brief (``ref`` is pinned to its commit on submission).
+         */
+        ExportCreate: {
+            /**
+             * Branch
+             * @description Branch the renditions land on; default exports/<job id>.
+             */
+            branch?: string | null;
+            /**
+             * Caption
+             * @description Caption; default: the copy asset's or the source's.
+             */
+            caption?: string | null;
+            /**
+             * Copy Asset
+             * @description A copy asset used as caption.
+             */
+            copy_asset?: string | null;
+            /**
+             * Hashtags
+             * @description Hashtags, without '#'.
+             */
+            hashtags?: string[];
+            /**
+             * Paths
+             * @description Source asset paths.
+             */
+            paths?: string[];
+            /**
+             * Pick
+             * @description each: every source of a placement's kind gets a rendition; closest_aspect: one rendition per placement, from the source whose shape is nearest (one creative in several sizes).
+             * @default each
+             * @enum {string}
+             */
+            pick: "each" | "closest_aspect";
+            /**
+             * Placements
+             * @description Placement ids.
+             */
+            placements?: string[];
+            /**
+             * Platforms
+             * @description Platform (or pack) names: all their placements.
+             */
+            platforms?: string[];
+            /**
+             * Prefix
+             * @description Or: every image and video under this prefix (a campaign's set).
+             */
+            prefix?: string | null;
+            /**
+             * Ref
+             * @description Branch, tag or commit to read the sources at.
+             * @default main
+             */
+            ref: string;
+            /**
+             * Title
+             * @description Title; default: the source's copy.
+             */
+            title?: string | null;
+            /**
+             * X264 Preset
+             * @description Video encoder speed/size trade-off.
+             * @default veryfast
+             * @enum {string}
+             */
+            x264_preset: "ultrafast" | "superfast" | "veryfast" | "faster" | "fast" | "medium";
+        };
         /** FalseAlarmRequest */
         FalseAlarmRequest: {
             /** Expected Revision */
@@ -2516,6 +4168,73 @@ export interface components {
             finding_index: number;
             /** Reason */
             reason: string;
+        };
+        /** FatigueCheck */
+        FatigueCheck: {
+            /** Arms */
+            arms: components["schemas"]["ArmFatigue"][];
+            /**
+             * Candidates
+             * @description Fresh variants to rotate in, best first.
+             */
+            candidates: components["schemas"]["Candidate"][];
+            /**
+             * Checked At
+             * Format: date-time
+             */
+            checked_at: string;
+            /**
+             * Event Id
+             * @description The experiment.fatigue_detected event, when one was emitted.
+             */
+            event_id: string | null;
+            /** Experiment Id */
+            experiment_id: string;
+            /** Fatigued Arm Ids */
+            fatigued_arm_ids: string[];
+        };
+        /** FatigueConfig */
+        FatigueConfig: {
+            /**
+             * Alpha
+             * @description Level of the one-sided test.
+             * @default 0.05
+             */
+            alpha: number;
+            /**
+             * Min Decline
+             * @description CTR drop from the peak that is fatigue.
+             * @default 0.3
+             */
+            min_decline: number;
+            /**
+             * Min Window Impressions
+             * @description Impressions a window needs.
+             * @default 1000
+             */
+            min_window_impressions: number;
+            /**
+             * Window Days
+             * @description Days in the recent and peak windows.
+             * @default 3
+             */
+            window_days: number;
+        };
+        /**
+         * FileRef
+         * @description A stored file: its asset path, a presigned download URL (expiring) and its checksum.
+         */
+        FileRef: {
+            /** Bytes */
+            bytes: number;
+            /** Content Type */
+            content_type: string;
+            /** Path */
+            path: string;
+            /** Sha256 */
+            sha256: string;
+            /** Url */
+            url: string;
         };
         /**
          * Finding
@@ -2583,6 +4302,34 @@ export interface components {
              * @description A compliant rewrite or what to do instead.
              */
             suggestion?: string | null;
+        };
+        /** FindingOut */
+        FindingOut: {
+            /** Category */
+            category: string;
+            /** Message */
+            message: string;
+            /** Rule Id */
+            rule_id: string;
+            /** Severity */
+            severity: string;
+            /** Suggestion */
+            suggestion?: string | null;
+        };
+        /**
+         * GateViolationPublic
+         * @description Why the pre-merge gate would refuse one asset.
+         */
+        GateViolationPublic: {
+            /**
+             * Code
+             * @description not_reviewed, review_pending, not_approved, …
+             */
+            code: string;
+            /** Message */
+            message: string;
+            /** Path */
+            path: string;
         };
         /**
          * Generation
@@ -2667,6 +4414,51 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /**
+         * IndexStatus
+         * @description How far the search index of a branch has caught up with the branch's head.
+         */
+        IndexStatus: {
+            /**
+             * Auto Index
+             * @description Whether commits queue indexing by themselves.
+             */
+            auto_index: boolean;
+            /** Branch */
+            branch: string;
+            /**
+             * Docs
+             * @description Assets of the branch in the index.
+             */
+            docs: number;
+            /** Head Commit */
+            head_commit: string;
+            /**
+             * Indexed Commit
+             * @description Last commit fully indexed; null: never indexed.
+             */
+            indexed_commit: string | null;
+            /**
+             * Job Id
+             * @description The queued or running index job, if any.
+             */
+            job_id?: string | null;
+            /** Job Status */
+            job_status?: string | null;
+            /** Up To Date */
+            up_to_date: boolean;
+        };
+        /** IngestResult */
+        IngestResult: {
+            /** Inserted */
+            inserted: number;
+            /** Received */
+            received: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
+        };
         /** JobError */
         JobError: {
             /** Code */
@@ -2732,11 +4524,158 @@ export interface components {
             strict?: boolean | null;
         };
         /**
+         * KitFile
+         * @description An uploaded logo image to commit with the pack, under ``brand/``.
+         */
+        KitFile: {
+            /**
+             * Blob
+             * @description sha256 of the bytes, hex.
+             */
+            blob: string;
+            /**
+             * Path
+             * @description Asset path, e.g. 'kv/618/main.png'.
+             */
+            path: string;
+        };
+        /**
+         * KitProblem
+         * @description One reason a VI pack is invalid, addressed by its field path (``palette.0.hex``).
+         */
+        KitProblem: {
+            /**
+             * Error
+             * @description What is wrong, in plain words.
+             */
+            error: string;
+            /**
+             * Field
+             * @description Dotted path of the field, e.g. 'palette.0.hex'; '' for the document.
+             */
+            field: string;
+            /**
+             * Line
+             * @description Line in the stored YAML, when read from a file.
+             */
+            line?: number | null;
+            /**
+             * Type
+             * @description Machine-readable kind of error, e.g. 'string_pattern_mismatch'.
+             */
+            type: string;
+        };
+        /**
+         * KitSave
+         * @description Validate the pack and commit it (with any new logos) to ``branch`` as ``brand/vi.yaml``.
+         */
+        KitSave: {
+            /**
+             * Branch
+             * @description main publishes at once; a branch is for review.
+             * @default main
+             */
+            branch: string;
+            /**
+             * Expected Head
+             * @description Fail with 409 ref_moved unless the branch is still at this commit.
+             */
+            expected_head?: string | null;
+            /**
+             * From Ref
+             * @description Where to start ``branch`` if it does not exist.
+             * @default main
+             */
+            from_ref: string;
+            /**
+             * Logos
+             * @description Uploaded logo images to commit with it.
+             */
+            logos?: components["schemas"]["KitFile"][];
+            /**
+             * Message
+             * @description Commit message.
+             */
+            message?: string | null;
+            /**
+             * Vi
+             * @description A VI pack in the shape of BrandVI.
+             */
+            vi: {
+                [key: string]: unknown;
+            };
+        };
+        /** KitSaved */
+        KitSaved: {
+            /** Blob */
+            blob: string;
+            /** Branch */
+            branch: string;
+            commit: components["schemas"]["CommitPublic"];
+            /**
+             * Created Branch
+             * @description True when the branch was made for this save.
+             */
+            created_branch: boolean;
+            /** Path */
+            path: string;
+        };
+        /** KitValidate */
+        KitValidate: {
+            /**
+             * Vi
+             * @description A VI pack in the shape of BrandVI.
+             */
+            vi: {
+                [key: string]: unknown;
+            };
+        };
+        /** KitValidation */
+        KitValidation: {
+            /** Problems */
+            problems?: components["schemas"]["KitProblem"][];
+            /** Valid */
+            valid: boolean;
+            /**
+             * Yaml
+             * @description The YAML that would be committed (when valid).
+             */
+            yaml?: string | null;
+        };
+        /**
          * Level
          * @description Who acts next on an item.
          * @enum {string}
          */
         Level: "ai" | "agency" | "brand";
+        /**
+         * LibraryFacets
+         * @description What the library's filters can offer: known tags and the branch's campaigns.
+         */
+        LibraryFacets: {
+            /** Campaigns */
+            campaigns: string[];
+            /** Tags */
+            tags: components["schemas"]["TagName"][];
+        };
+        /**
+         * LibraryPage
+         * @description Indexed assets of a branch, most recently (re)indexed first.
+         */
+        LibraryPage: {
+            /** Hits */
+            hits: components["schemas"]["SearchHit"][];
+            /**
+             * Next Cursor
+             * @description Pass back as ``cursor`` for more.
+             */
+            next_cursor?: string | null;
+            /**
+             * Scanned
+             * @description Index rows read for this page (filters applied after reading).
+             */
+            scanned: number;
+        };
         /**
          * Licence
          * @description Usage rights of bought or shot material.
@@ -2772,6 +4711,137 @@ export interface components {
             derived_from: components["schemas"]["DerivedFrom"][];
             /** @description Set when a model produced the asset. */
             generation?: components["schemas"]["Generation"] | null;
+        };
+        /** LogoSpec */
+        LogoSpec: {
+            /**
+             * Min Width Px
+             * @description Smallest width the logo may appear at.
+             */
+            min_width_px?: number | null;
+            /**
+             * Min Width Ratio
+             * @description Smallest logo width as a share of the creative's width.
+             */
+            min_width_ratio?: number | null;
+            /**
+             * Path
+             * @description Asset path of the logo image in the brand repository.
+             */
+            path: string;
+            /**
+             * Required
+             * @description Every poster must show it.
+             * @default true
+             */
+            required: boolean;
+        };
+        /** Manifest */
+        Manifest: {
+            /** Branch */
+            branch: string;
+            /** Brand Id */
+            brand_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Entries */
+            entries: components["schemas"]["ManifestEntry"][];
+            /**
+             * Format
+             * @default atelier.export_manifest/1
+             */
+            format: string;
+            /** Job Id */
+            job_id: string;
+            /** Placements Version */
+            placements_version: string;
+            /** Ref */
+            ref: string;
+            /** Source Commit */
+            source_commit: string;
+            summary: components["schemas"]["ManifestSummary"];
+            /**
+             * Urls Expire At
+             * Format: date-time
+             */
+            urls_expire_at: string;
+        };
+        /**
+         * ManifestEntry
+         * @description One placement × source: the rendition, its copy, tags and SPEC_* findings.
+         */
+        ManifestEntry: {
+            /** Audio Codec */
+            audio_codec?: string | null;
+            /** Caption */
+            caption?: string | null;
+            /** Copy Changes */
+            copy_changes?: string[];
+            cover?: components["schemas"]["FileRef"] | null;
+            /** Duration S */
+            duration_s?: number | null;
+            /** Error */
+            error?: string | null;
+            /** Error Code */
+            error_code?: string | null;
+            file?: components["schemas"]["FileRef"] | null;
+            /** Findings */
+            findings?: components["schemas"]["FindingOut"][];
+            /**
+             * Fit
+             * @description scale, crop or pad.
+             */
+            fit?: string | null;
+            /** Format */
+            format?: string | null;
+            /** Hashtags */
+            hashtags?: string[];
+            /** Height */
+            height?: number | null;
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Placement */
+            placement: string;
+            /** Platform */
+            platform: string;
+            source: components["schemas"]["SourcePublic"] | null;
+            /**
+             * Status
+             * @description ok: stored; invalid: failed its checks, not stored; failed; skipped.
+             * @enum {string}
+             */
+            status: "ok" | "invalid" | "failed" | "skipped";
+            /** Tags */
+            tags?: string[];
+            /** Title */
+            title?: string | null;
+            /** Video Codec */
+            video_codec?: string | null;
+            /** Width */
+            width?: number | null;
+        };
+        /** ManifestSummary */
+        ManifestSummary: {
+            /** Bytes */
+            bytes: number;
+            /** Failed */
+            failed: number;
+            /** Invalid */
+            invalid: number;
+            /** Ok */
+            ok: number;
+            /** Skipped */
+            skipped: number;
+            /**
+             * Video Encodes
+             * @description Distinct video encodes (equal plans share one).
+             */
+            video_encodes: number;
         };
         /** MediaIn */
         MediaIn: {
@@ -2830,6 +4900,66 @@ export interface components {
              */
             target: string;
         };
+        /**
+         * MergePreview
+         * @description What merging ``source`` into ``target`` would do now; nothing is written.
+         */
+        MergePreview: {
+            /**
+             * Can Merge
+             * @description True when the merge would land now.
+             */
+            can_merge: boolean;
+            /**
+             * Changes
+             * @description What the merge would change on the target.
+             */
+            changes: components["schemas"]["ChangePublic"][];
+            /** Conflict Count */
+            conflict_count: number;
+            /**
+             * Conflicts
+             * @description Paths changed differently on both sides (first ones).
+             */
+            conflicts: string[];
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "up_to_date" | "fast_forward" | "merge" | "conflict";
+            /** Source */
+            source: string;
+            /** Source Head */
+            source_head: string;
+            /** Target */
+            target: string;
+            /**
+             * Target Head
+             * @description Pass it as expected_target_head so the merge is the one previewed.
+             */
+            target_head: string;
+            /** Truncated */
+            truncated: boolean;
+            /**
+             * Violations
+             * @description Assets the pre-merge gate would refuse.
+             */
+            violations: components["schemas"]["GateViolationPublic"][];
+        };
+        /** MergePreviewCreate */
+        MergePreviewCreate: {
+            /**
+             * Source
+             * @description Branch, tag, or commit id (or a unique prefix).
+             */
+            source: string;
+            /**
+             * Target
+             * @description Branch or tag name.
+             * @default main
+             */
+            target: string;
+        };
         /** MergePublic */
         MergePublic: {
             /** Changes */
@@ -2853,6 +4983,57 @@ export interface components {
              * @enum {string}
              */
             role: "system" | "developer" | "user" | "assistant";
+        };
+        /**
+         * MetricRow
+         * @description One arm's numbers for one day as a source reports them; sending the same (arm, day, source) again
+         *     replaces the row. Counts must be ≥ 0 with clicks ≤ impressions and conversions ≤ clicks.
+         */
+        MetricRow: {
+            /**
+             * Arm
+             * @description Arm id or name.
+             */
+            arm: string;
+            /**
+             * Clicks
+             * @description 0 ≤ clicks ≤ impressions.
+             */
+            clicks: number;
+            /**
+             * Conversions
+             * @description 0 ≤ conversions ≤ clicks.
+             * @default 0
+             */
+            conversions: number;
+            /**
+             * Day
+             * Format: date
+             * @description The day the numbers are for; not in the future.
+             */
+            day: string;
+            /**
+             * Impressions
+             * @description ≥ 0.
+             */
+            impressions: number;
+            /**
+             * Source
+             * @description Who reports it, e.g. 'douyin-ads'.
+             * @default default
+             */
+            source: string;
+            /**
+             * Spend
+             * @description ≥ 0, in the account's currency.
+             * @default 0
+             */
+            spend: number;
+        };
+        /** MetricsBatch */
+        MetricsBatch: {
+            /** Rows */
+            rows: components["schemas"]["MetricRow"][];
         };
         /** Override */
         Override: {
@@ -2912,6 +5093,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[DeliveryPublic] */
+        Page_DeliveryPublic_: {
+            /** Items */
+            items: components["schemas"]["DeliveryPublic"][];
+            /**
+             * Next Cursor
+             * @description Opaque cursor of the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[EntryPublic] */
         Page_EntryPublic_: {
             /** Items */
@@ -2926,6 +5117,16 @@ export interface components {
         Page_EventPublic_: {
             /** Items */
             items: components["schemas"]["EventPublic"][];
+            /**
+             * Next Cursor
+             * @description Opaque cursor of the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[ExperimentPublic] */
+        Page_ExperimentPublic_: {
+            /** Items */
+            items: components["schemas"]["ExperimentPublic"][];
             /**
              * Next Cursor
              * @description Opaque cursor of the next page; null at the end.
@@ -2972,6 +5173,163 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[WeightChangePublic] */
+        Page_WeightChangePublic_: {
+            /** Items */
+            items: components["schemas"]["WeightChangePublic"][];
+            /**
+             * Next Cursor
+             * @description Opaque cursor of the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
+        /** PaletteEntry */
+        PaletteEntry: {
+            /**
+             * Hex
+             * @description sRGB colour, e.g. #E60012.
+             */
+            hex: string;
+            /** Name */
+            name: string;
+            /**
+             * Tolerance De
+             * @description Allowed CIEDE2000 distance.
+             * @default 10
+             */
+            tolerance_de: number;
+        };
+        /** PlacementList */
+        PlacementList: {
+            /** Placements */
+            placements: components["schemas"]["PlacementPublic"][];
+            /** Platforms */
+            platforms: string[];
+            /** Version */
+            version: string;
+        };
+        /** PlacementPublic */
+        PlacementPublic: {
+            /** Aspect */
+            aspect: string;
+            /** Caption Max Chars */
+            caption_max_chars: number | null;
+            /** Format */
+            format: string;
+            /** Fps */
+            fps: number | null;
+            /** Hashtags Max */
+            hashtags_max: number | null;
+            /** Height */
+            height: number | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /** Max Duration S */
+            max_duration_s: number | null;
+            /** Max Width */
+            max_width: number;
+            /** Min Duration S */
+            min_duration_s: number | null;
+            /** Min Width */
+            min_width: number;
+            /** Platform */
+            platform: string;
+            /**
+             * Rules
+             * @description Platform pack whose rules and specs apply.
+             */
+            rules: string | null;
+            /**
+             * Safe Zone
+             * @description Fractions of the frame kept clear of platform UI.
+             */
+            safe_zone: {
+                [key: string]: number;
+            };
+            /** Title Max Chars */
+            title_max_chars: number | null;
+            /**
+             * Width
+             * @description Fixed output width (None: follows the source).
+             */
+            width: number | null;
+        };
+        /**
+         * PosterEditCreate
+         * @description Edit a generated poster rendition through its layered spec and re-render it.
+         *
+         *     The edited PNG and spec replace the rendition at the same paths, as a new commit on ``branch``.
+         */
+        PosterEditCreate: {
+            /**
+             * Branch
+             * @description Branch to commit to; default: ``ref``.
+             */
+            branch?: string | null;
+            /**
+             * Industry
+             * @description Compliance industry of the check.
+             */
+            industry?: string | null;
+            /**
+             * Layers
+             * @description Edits of text layers.
+             */
+            layers: components["schemas"]["TextLayerEdit"][];
+            /**
+             * Platform
+             * @description Compliance platform of the check.
+             */
+            platform?: string | null;
+            /**
+             * Ref
+             * @description Branch or commit the spec is read at.
+             */
+            ref: string;
+            /**
+             * Spec Path
+             * @description The rendition's spec asset, e.g. posters/<job>/001-douyin.json.
+             */
+            spec_path: string;
+        };
+        /**
+         * PosterEditPublic
+         * @description The re-rendered rendition: where it is stored and what the checks found on it.
+         */
+        PosterEditPublic: {
+            /** Branch */
+            branch: string;
+            /** Commit Id */
+            commit_id: string;
+            /** Findings */
+            findings: components["schemas"]["Finding"][];
+            /**
+             * Path
+             * @description The PNG rendition.
+             */
+            path: string;
+            /**
+             * Spec
+             * @description The edited layered spec.
+             */
+            spec: {
+                [key: string]: unknown;
+            };
+            /** Spec Path */
+            spec_path: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "flagged";
+            verdict: components["schemas"]["Verdict"];
+        };
         /** PresignedPublic */
         PresignedPublic: {
             /**
@@ -3002,6 +5360,21 @@ export interface components {
             /** Width */
             width: number;
         };
+        /** PriorConfig */
+        PriorConfig: {
+            /**
+             * Alpha
+             * @description Beta prior α (1 with β=1: uniform).
+             * @default 1
+             */
+            alpha: number;
+            /**
+             * Beta
+             * @description Beta prior β.
+             * @default 1
+             */
+            beta: number;
+        };
         /** PutChange */
         PutChange: {
             /**
@@ -3020,6 +5393,58 @@ export interface components {
              * @description Asset path, e.g. 'kv/618/main.png'.
              */
             path: string;
+        };
+        /** RebalanceResult */
+        RebalanceResult: {
+            analysis: components["schemas"]["AnalysisPublic"];
+            change: components["schemas"]["WeightChangePublic"];
+            /**
+             * Concluded
+             * @description A winner was declared and the experiment concluded.
+             */
+            concluded: boolean;
+            experiment: components["schemas"]["ExperimentPublic"];
+        };
+        /**
+         * RecentJobPublic
+         * @description A generation job as a list of earlier results shows it (no result body).
+         */
+        RecentJobPublic: {
+            /**
+             * Branch
+             * @description Where the results were committed, once finished.
+             */
+            branch: string | null;
+            /**
+             * Count
+             * @description Variants asked for.
+             */
+            count: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            error: components["schemas"]["JobError"] | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Platform
+             * @description Copy platform or video preset.
+             */
+            platform: string | null;
+            /**
+             * Product
+             * @description The brief's product (copy, creative) or hook text (video).
+             */
+            product: string | null;
+            /** Progress */
+            progress: number;
+            status: components["schemas"]["JobStatus"];
         };
         /** RefPublic */
         RefPublic: {
@@ -3093,6 +5518,41 @@ export interface components {
             /** Job Id */
             job_id: string;
         };
+        /** ReplayRange */
+        ReplayRange: {
+            /** Event Types */
+            event_types?: string[] | null;
+            /**
+             * Include Succeeded
+             * @description Also send again what was delivered.
+             * @default true
+             */
+            include_succeeded: boolean;
+            /**
+             * Since
+             * Format: date-time
+             * @description Events created at or after this time (with a timezone).
+             */
+            since: string;
+            /**
+             * Until
+             * @description Events created before this time; unset: now.
+             */
+            until?: string | null;
+        };
+        /** ReplayResult */
+        ReplayResult: {
+            /**
+             * Created
+             * @description Deliveries created for events the endpoint never had.
+             */
+            created: number;
+            /**
+             * Requeued
+             * @description Existing deliveries queued again.
+             */
+            requeued: number;
+        };
         /** ResponseFormat */
         ResponseFormat: {
             json_schema?: components["schemas"]["JsonSchemaFormat"] | null;
@@ -3119,6 +5579,30 @@ export interface components {
              * @description Its path; default the item's.
              */
             path?: string | null;
+        };
+        /** ResultsPublic */
+        ResultsPublic: {
+            /**
+             * Arms
+             * @description Totals per arm over the range (all sources).
+             */
+            arms: components["schemas"]["ArmTotals"][];
+            /**
+             * Days
+             * @description Per arm per day (all sources), by day then arm.
+             */
+            days: components["schemas"]["DayRow"][];
+            /** Experiment Id */
+            experiment_id: string;
+            /** From Day */
+            from_day: string | null;
+            /**
+             * Goal
+             * @enum {string}
+             */
+            goal: "ctr" | "cvr";
+            /** To Day */
+            to_day: string | null;
         };
         /** RevertCreate */
         RevertCreate: {
@@ -3223,6 +5707,28 @@ export interface components {
             updated_at: string;
             /** Version No */
             version_no: number;
+        };
+        /**
+         * ReviewPersonPublic
+         * @description A member of the brand as the review pages name them.
+         */
+        ReviewPersonPublic: {
+            /**
+             * Agency Id
+             * @description The agency the person works for; null for the brand's staff.
+             */
+            agency_id: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Roles
+             * @description The person's roles at this brand, sorted.
+             */
+            roles: string[];
         };
         /**
          * Role
@@ -3344,6 +5850,15 @@ export interface components {
             /** Took Ms */
             took_ms: number;
         };
+        /** SecretRotate */
+        SecretRotate: {
+            /**
+             * Previous Valid Seconds
+             * @description How long deliveries keep a second signature made with the old secret (0: none).
+             * @default 86400
+             */
+            previous_valid_seconds: number;
+        };
         /** SessionCreate */
         SessionCreate: {
             /** Email */
@@ -3396,6 +5911,23 @@ export interface components {
          * @enum {string}
          */
         "Source-Output": "text" | "title" | "ocr" | "image" | "subtitle" | "video" | "spec";
+        /** SourcePublic */
+        SourcePublic: {
+            /**
+             * Blob
+             * @description sha256 of the exported version's bytes.
+             */
+            blob: string;
+            /**
+             * Commit
+             * @description The commit the version was read at.
+             */
+            commit: string;
+            /** Kind */
+            kind: string;
+            /** Path */
+            path: string;
+        };
         /**
          * State
          * @enum {string}
@@ -3489,11 +6021,60 @@ export interface components {
              */
             ref: string;
         };
+        /** TagName */
+        TagName: {
+            /** En */
+            en: string;
+            /**
+             * Id
+             * @description Tag id as stored on assets and used in filters.
+             */
+            id: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "taxonomy" | "brand";
+            /** Zh */
+            zh: string;
+        };
         /**
          * TagSource
          * @enum {string}
          */
         TagSource: "ai" | "human";
+        /**
+         * TextLayerEdit
+         * @description New text and look of one text layer of the spec (named by its slot, e.g. ``headline``).
+         */
+        TextLayerEdit: {
+            /**
+             * Align
+             * @description Horizontal alignment.
+             */
+            align?: ("left" | "center" | "right") | null;
+            /**
+             * Hidden
+             * @description Leave the layer (and its plate) out.
+             * @default false
+             */
+            hidden: boolean;
+            /**
+             * Name
+             * @description The text layer's name (its slot).
+             */
+            name: string;
+            /**
+             * Size
+             * @description Font size in pixels.
+             */
+            size?: number | null;
+            /**
+             * Text
+             * @description New words; re-broken to fit the layer's box.
+             */
+            text?: string | null;
+        };
         /** TextPart */
         TextPart: {
             /** Text */
@@ -3635,6 +6216,181 @@ export interface components {
          * @enum {string}
          */
         Verdict: "pass" | "warn" | "block";
+        /** WebhookCreate */
+        WebhookCreate: {
+            /**
+             * Active
+             * @description Inactive endpoints receive nothing new.
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Description
+             * @description A note for people.
+             */
+            description?: string | null;
+            /**
+             * Event Types
+             * @description Event types to send: exact ('asset.created'), a prefix ending in '.' ('review.'), or '*'. Empty: every event of the brand.
+             * @default []
+             */
+            event_types: string[];
+            /**
+             * Url
+             * Format: uri
+             * @description Where events are POSTed (http or https).
+             */
+            url: string;
+        };
+        /** WebhookCreated */
+        WebhookCreated: {
+            /** Active */
+            active: boolean;
+            /** Brand Id */
+            brand_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Description */
+            description: string | null;
+            /** Event Types */
+            event_types: string[];
+            /** Id */
+            id: string;
+            /**
+             * Previous Secret Expires At
+             * @description Until then deliveries are also signed with the secret before the last rotation.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Secret
+             * @description The signing secret (whsec_...): shown this once, keep it safe.
+             */
+            secret: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+        };
+        /** WebhookPublic */
+        WebhookPublic: {
+            /** Active */
+            active: boolean;
+            /** Brand Id */
+            brand_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Description */
+            description: string | null;
+            /** Event Types */
+            event_types: string[];
+            /** Id */
+            id: string;
+            /**
+             * Previous Secret Expires At
+             * @description Until then deliveries are also signed with the secret before the last rotation.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+        };
+        /** WebhookSecret */
+        WebhookSecret: {
+            /** Previous Secret Expires At */
+            previous_secret_expires_at: string | null;
+            /**
+             * Secret
+             * @description The new signing secret: shown this once.
+             */
+            secret: string;
+            /** Webhook Id */
+            webhook_id: string;
+        };
+        /** WebhookUpdate */
+        WebhookUpdate: {
+            /**
+             * Active
+             * @description Inactive: new events are not queued for it; queued ones wait until it is active again.
+             */
+            active?: boolean | null;
+            /**
+             * Description
+             * @description A note for people.
+             */
+            description?: string | null;
+            /** Event Types */
+            event_types?: string[] | null;
+            /** Url */
+            url?: string | null;
+        };
+        /** WeightChangePublic */
+        WeightChangePublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: string;
+            /**
+             * Previous
+             * @description Arm id → share before it.
+             */
+            previous: {
+                [key: string]: number;
+            };
+            /** Reason */
+            reason: string;
+            /**
+             * Weights
+             * @description Arm id → share after the change.
+             */
+            weights: {
+                [key: string]: number;
+            };
+        };
+        /** WindowPublic */
+        WindowPublic: {
+            /** Clicks */
+            clicks: number;
+            /** Ctr */
+            ctr: number;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
         /** WithdrawRequest */
         WithdrawRequest: {
             /** Expected Revision */
@@ -4346,6 +7102,40 @@ export interface operations {
             };
         };
     };
+    getAssetHistory: {
+        parameters: {
+            query: {
+                path: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetHistory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     editAssetTags: {
         parameters: {
             query?: never;
@@ -4532,6 +7322,71 @@ export interface operations {
             };
         };
     };
+    findBlobDuplicates: {
+        parameters: {
+            query?: {
+                branch?: string | null;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listBranchHeads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchHead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listBranches: {
         parameters: {
             query?: never;
@@ -4650,6 +7505,110 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getBrandKit: {
+        parameters: {
+            query?: {
+                /** @description Branch, tag or commit id. */
+                ref?: string;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandKitPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    saveBrandKit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KitSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitSaved"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    validateBrandKit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KitValidate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitValidation"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -4930,6 +7889,753 @@ export interface operations {
             };
         };
     };
+    listExperiments: {
+        parameters: {
+            query?: {
+                status?: ("draft" | "running" | "stopped" | "concluded") | null;
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Cursor from the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ExperimentPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperimentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperimentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getExperimentAnalysis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    addExperimentArm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArmAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retireExperimentArm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+                arm_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    concludeExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConcludeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    checkExperimentFatigue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FatigueCheck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ingestExperimentMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MetricsBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rebalanceExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RebalanceResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getExperimentResults: {
+        parameters: {
+            query?: {
+                from_day?: string | null;
+                to_day?: string | null;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultsPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    startExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stopExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listExperimentWeightChanges: {
+        parameters: {
+            query?: {
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Cursor from the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WeightChangePublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createExport: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportCreate"];
+            };
+        };
+        responses: {
+            /** @description Replayed: this Idempotency-Key already queued the export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
+            /** @description A source is not brand-approved (code not_approved, with violations). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getExportManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifest"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getIndexStatus: {
+        parameters: {
+            query?: {
+                branch?: string;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndexStatus"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    browseLibrary: {
+        parameters: {
+            query?: {
+                branch?: string;
+                /** @description Only these kinds (repeatable). */
+                kind?: components["schemas"]["AssetKind"][] | null;
+                /** @description Carries every tag. */
+                tag?: string[] | null;
+                campaign?: string | null;
+                /** @description Metadata names it. */
+                platform?: string | null;
+                /** @description False: expired licences only. */
+                licence_valid?: boolean | null;
+                /** @description Review state, or 'none' for never submitted. */
+                compliance_status?: string | null;
+                /** @description Holds these bytes. */
+                blob?: string | null;
+                /** @description Only this asset. */
+                path?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getLibraryFacets: {
+        parameters: {
+            query?: {
+                branch?: string;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryFacets"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    previewMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergePreviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergePreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     mergeRefs: {
         parameters: {
             query?: never;
@@ -4952,6 +8658,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MergePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    editPoster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PosterEditCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PosterEditPublic"];
                 };
             };
             /** @description Validation Error */
@@ -5023,6 +8764,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listRecentJobs: {
+        parameters: {
+            query?: {
+                /** @description Only these kinds. */
+                kind?: string[] | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecentJobPublic"][];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -5190,6 +8966,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommitPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listReviewPeople: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewPersonPublic"][];
                 };
             };
             /** @description Validation Error */
@@ -5420,6 +9227,347 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "succeeded" | "dead") | null;
+                event_id?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Cursor from the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replayWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand_id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretRotate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
             /** @description Validation Error */
@@ -5760,6 +9908,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listPlacements: {
+        parameters: {
+            query?: {
+                /** @description A platform or pack name. */
+                platform?: string | null;
+                kind?: ("image" | "video") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementList"];
                 };
             };
             /** @description Validation Error */
