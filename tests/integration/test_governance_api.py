@@ -98,6 +98,10 @@ def test_admin_saves_the_kit_to_main_and_checks_use_it(client: TestClient, world
     ).json()
     assert check["brand_vi"] == f"brand/vi.yaml@{saved['commit']['id'][:12]}"
     assert check["rewrite"] == "实惠好用"
+    events = client.get(
+        "/v1/events", params={"type_prefix": "asset."}, headers=world.auth("admin_a")
+    ).json()["items"]
+    assert any(e["data"].get("path") == "brand/vi.yaml" for e in events), events  # webhooks / CDP hear it
     stale = client.put(
         _kit_url(world), json={**body, "vi": {**KIT, "version": "4"}}, headers=world.auth("admin_a")
     )

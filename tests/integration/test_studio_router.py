@@ -71,6 +71,8 @@ def test_edit_re_renders_checks_and_commits_over_the_rendition(api: Api, poster:
     links = asset["metadata"]["lineage"]["derived_from"]
     assert links[-1]["relation"] == "edit" and links[-1]["path"] == poster["path"]
     assert asset["metadata"]["lineage"]["generation"]["params"]["edited_layers"] == ["headline"]
+    events = api.call("GET", "/v1/events", "admin_a", params={"type_prefix": "asset.updated"}).json()["items"]
+    assert {poster["path"], poster["spec_path"]} <= {e["data"].get("path") for e in events}
 
 
 def test_edit_with_a_forbidden_word_is_flagged(api: Api, poster: dict[str, Any]) -> None:

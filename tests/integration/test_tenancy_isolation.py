@@ -24,8 +24,15 @@ from tests.integration import (
     tenancy_cases_access,
     tenancy_cases_assets,
     tenancy_cases_compliance,
+    tenancy_cases_experiments,
+    tenancy_cases_exports,
+    tenancy_cases_governance,
+    tenancy_cases_library,
+    tenancy_cases_review_people,
     tenancy_cases_reviews,
     tenancy_cases_search,
+    tenancy_cases_studio,
+    tenancy_cases_webhooks,
     tenancy_cases_work,
 )
 from tests.integration.tenancy_scene import CASES, REVIEW_CASES, Scene, brand_a_state, build_scene
@@ -35,8 +42,15 @@ CASE_MODULES = (  # importing them registers their cases
     tenancy_cases_work,
     tenancy_cases_assets,
     tenancy_cases_compliance,
+    tenancy_cases_experiments,
+    tenancy_cases_exports,
     tenancy_cases_reviews,
+    tenancy_cases_review_people,
     tenancy_cases_search,
+    tenancy_cases_library,
+    tenancy_cases_governance,
+    tenancy_cases_studio,
+    tenancy_cases_webhooks,
 )
 
 
