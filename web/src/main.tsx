@@ -1,3 +1,4 @@
+import "antd/dist/antd.css"; // zero-runtime Ant Design: static styles, no style generation while rendering
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 

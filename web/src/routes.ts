@@ -2,11 +2,19 @@
 // so the page the user opens starts downloading in parallel with the session check, not after it.
 import { lazy, type ComponentType } from "react";
 
-type Loader = () => Promise<{ default: ComponentType }>;
+type Module = { default: ComponentType };
+type Loader = () => Promise<Module>;
+
+const settled = new Map<Loader, Module>();
 
 function once(loader: Loader): Loader {
-  let pending: ReturnType<Loader> | null = null;
-  return () => (pending ??= loader());
+  let pending: Promise<Module> | null = null;
+  const load: Loader = () =>
+    (pending ??= loader().then((module) => {
+      settled.set(load, module);
+      return module;
+    }));
+  return load;
 }
 
 export const loaders = {
@@ -39,6 +47,11 @@ export const ROUTES: ReadonlyArray<{ path: string; name: Exclude<RouteName, "she
   { path: "/scorecard", name: "scorecard" },
   { path: "/brand-kit", name: "brandkit" },
 ];
+
+/** The page's component if its chunk has arrived (render it at once: no Suspense fallback, no reveal delay). */
+export function loadedPage(name: RouteName): ComponentType | null {
+  return settled.get(loaders[name])?.default ?? null;
+}
 
 export const pages = Object.fromEntries(
   Object.entries(loaders).map(([name, loader]) => [name, lazy(loader)]),

@@ -30,10 +30,20 @@ function loadSession(): Promise<SessionData> {
   return Promise.all([call(api.GET("/v1/me")), call(api.GET("/v1/brands", { params: { query: { limit: 200 } } }))]);
 }
 
-/** Start fetching who is logged in and their brands (called at startup, before React renders). */
+declare global {
+  interface Window {
+    /** Started by the inline script in index.html (scripts/route-preload.mjs) before the app loads. */
+    __atelierSession?: { token: string; data: Promise<SessionData> };
+  }
+}
+
+/** Start fetching who is logged in and their brands (called at startup, before React renders); reuses the
+ * requests index.html already started for this token. */
 export function prefetchSession(): void {
   const token = getToken();
-  if (token) prefetched = { token, data: loadSession() };
+  if (!token) return;
+  const early = window.__atelierSession;
+  prefetched = { token, data: early?.token === token ? early.data : loadSession() };
 }
 
 function sessionFor(token: string): Promise<SessionData> {

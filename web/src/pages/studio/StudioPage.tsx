@@ -3,12 +3,12 @@
 // reload resumes following them.
 import { BranchesOutlined, ExperimentOutlined } from "@ant-design/icons";
 import { Alert, App, Button, Card, Col, Empty, Flex, Grid, Row, Typography } from "antd";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 
 import { api, ApiError, call } from "../../api/client";
 import { BriefForm } from "../../components/studio/BriefForm";
-import { Gallery, type PlatformNote, type Slot } from "../../components/studio/Gallery";
+import type { PlatformNote, Slot } from "../../components/studio/Gallery";
 import {
   assess,
   isTerminal,
@@ -25,14 +25,20 @@ import {
   type RunState,
   type Variant,
 } from "../../components/studio/model";
-import { PosterEditor, type PosterEdit } from "../../components/studio/PosterEditor";
+import type { PosterEdit } from "../../components/studio/PosterEditor";
 import { RecentJobs } from "../../components/studio/RecentJobs";
-import { RunProgress } from "../../components/studio/RunProgress";
-import { SaveToBranch } from "../../components/studio/SaveToBranch";
+
 import { useJobs } from "../../components/studio/useJobs";
-import { VariantCard, type CopyEdit, type PosterState } from "../../components/studio/VariantCard";
+import type { CopyEdit, PosterState } from "../../components/studio/VariantCard";
 import { useLang, useT, type Messages } from "../../i18n";
 import { useBrandId, useSession } from "../../session";
+
+// What shows only once a run exists loads on demand: the first screen is the brief form and recent jobs.
+const Gallery = lazy(() => import("../../components/studio/Gallery").then((m) => ({ default: m.Gallery })));
+const VariantCard = lazy(() => import("../../components/studio/VariantCard").then((m) => ({ default: m.VariantCard })));
+const RunProgress = lazy(() => import("../../components/studio/RunProgress").then((m) => ({ default: m.RunProgress })));
+const PosterEditor = lazy(() => import("../../components/studio/PosterEditor").then((m) => ({ default: m.PosterEditor })));
+const SaveToBranch = lazy(() => import("../../components/studio/SaveToBranch").then((m) => ({ default: m.SaveToBranch })));
 
 type Key =
   | "title"
@@ -337,7 +343,9 @@ export default function StudioPage() {
           <Flex vertical gap={16} ref={resultsRef}>
             {otherBrand ? <Alert type="warning" showIcon title={t("otherBrand")} /> : null}
             {run.jobs.length ? (
-              <RunProgress ids={run.jobs} jobs={jobs} cancelling={cancelling} onCancel={() => void cancel()} />
+              <Suspense fallback={<Card loading size="small" />}>
+                <RunProgress ids={run.jobs} jobs={jobs} cancelling={cancelling} onCancel={() => void cancel()} />
+              </Suspense>
             ) : null}
             {run.jobs.length ? (
               <Card
@@ -365,6 +373,7 @@ export default function StudioPage() {
                   </Flex>
                 }
               >
+                <Suspense fallback={<Card loading variant="borderless" />}>
                 <Gallery
                   slots={slots}
                   notes={notes}
@@ -386,6 +395,7 @@ export default function StudioPage() {
                     />
                   )}
                 />
+                </Suspense>
               </Card>
             ) : (
               <Card>
@@ -405,6 +415,7 @@ export default function StudioPage() {
           </Flex>
         </Col>
       </Row>
+      <Suspense fallback={null}>
       {editingPoster && editingPoster.variant.branch ? (
         <PosterEditor
           rendition={editingPoster.rendition}
@@ -419,6 +430,7 @@ export default function StudioPage() {
       {saving ? (
         <SaveToBranch variants={picked} copyEdits={copyEdits} product={product} blocked={blocked} onClose={() => setSaving(false)} />
       ) : null}
+      </Suspense>
     </Flex>
   );
 }
