@@ -48,6 +48,12 @@ def test_client_routes_get_the_app_shell_and_api_routes_still_win(client: TestCl
     assert client.get("/v1/ping").json() == {"pong": "yes"}
 
 
+def test_other_methods_are_405(client: TestClient) -> None:
+    for path in ("/library", "/assets/index-abc123.js", "/healthz"):
+        response = client.delete(path)
+        assert response.status_code == 405, path
+
+
 def test_missing_files_and_unknown_api_paths_are_404_not_the_shell(client: TestClient) -> None:
     assert client.get("/assets/missing-123.js").status_code == 404
     assert client.get("/v1/nope").status_code == 404
