@@ -29,11 +29,13 @@ class StudioFiles(StaticFiles):
         self.root = directory
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        requested = str(scope.get("path", "")).lstrip("/")
+        if requested.startswith("v1/") or ".." in requested.split("/"):
+            raise HTTPException(status_code=404)  # an unmatched API path, or a dot-dot trick: never the shell
         if scope["method"] not in ("GET", "HEAD"):  # e.g. DELETE /healthz: the API's 405, not a 404
             raise HTTPException(status_code=405, headers={"Allow": "GET, HEAD"})
-        requested = str(scope.get("path", "")).lstrip("/")
-        if requested.startswith(API_PREFIXES) or ".." in requested.split("/"):
-            raise HTTPException(status_code=404)  # an unmatched API path, or a dot-dot trick: never the shell
+        if requested.startswith(API_PREFIXES):
+            raise HTTPException(status_code=404)
         gzip_ok = "gzip" in _header(scope, b"accept-encoding")
         candidate = self._resolve(path)
         if candidate is None:
