@@ -30,7 +30,7 @@ from serving.auth.roles import Permission
 from serving.deps import CallerDep, RequestIdDep, SessionDep
 from serving.errors import InvalidInput
 from serving.pagination import Page
-from serving.webhooks.asset_events import asset_committed, asset_merged
+from serving.webhooks.asset_events import asset_merged
 
 router = APIRouter(prefix="/v1/brands/{brand_id}", tags=["assets"])
 RefQuery = Annotated[str, Query(min_length=1, max_length=100, description="Branch, tag or commit id.")]
@@ -180,8 +180,7 @@ def create_commit(
         meta=body.meta,
         expected_head=body.expected_head,
     )
-    services.branch_changed(session, brand_id, body.branch, caller.principal_id)
-    asset_committed(session, repo, commit, body.branch)
+    services.after_commit(session, repo, commit, body.branch, caller.principal_id)
     record(
         session,
         caller,
@@ -303,8 +302,7 @@ def revert_commit(
         parent=body.parent,
         expected_head=body.expected_head,
     )
-    services.branch_changed(session, brand_id, body.branch, caller.principal_id)
-    asset_committed(session, repo, commit, body.branch)
+    services.after_commit(session, repo, commit, body.branch, caller.principal_id)
     record(
         session,
         caller,

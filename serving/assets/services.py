@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from asset_store.media import AssetKind, SizeLimits
 from asset_store.objects import ObjectStore, UrlSigner, open_object_store
+from asset_store.repo.commits import CommitInfo
 from asset_store.repo.gate import AllowAllGate, MergeGate
 from asset_store.repo.repository import Repository
 from asset_store.repo.tree import TreeStore
 from serving.errors import InvalidInput
 from serving.settings import Settings
+from serving.webhooks.asset_events import asset_committed
 
 
 @dataclass
@@ -46,6 +48,14 @@ class AssetServices:
             from serving.vision.sync import request_index
 
             request_index(session, brand_id, branch, principal_id)
+
+    def after_commit(
+        self, session: Session, repo: Repository, commit: CommitInfo, branch: str, principal_id: str
+    ) -> None:
+        """What follows every new commit on ``branch``, in the commit's transaction: the search index
+        catches up (:meth:`branch_changed`) and one asset event per changed path goes to the outbox."""
+        self.branch_changed(session, repo.brand_id, branch, principal_id)
+        asset_committed(session, repo, commit, branch)
 
 
 def _limits(settings: Settings) -> SizeLimits:

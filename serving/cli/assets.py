@@ -25,7 +25,7 @@ from serving.errors import AtelierError
 from serving.seed import cli_caller
 from serving.settings import Settings
 from serving.tenancy.models import Brand
-from serving.webhooks.asset_events import asset_committed, asset_merged
+from serving.webhooks.asset_events import asset_merged
 
 console = Console()
 assets_app = typer.Typer(help="Brand asset repositories: upload, branches, log, diff, merge, revert, tags.")
@@ -110,8 +110,7 @@ def upload(
             changes.append(PutAsset(f"{prefix}{rel}", done.blob.sha256))
             console.print(f"stored {rel}  {done.blob.kind}  {done.blob.sha256[:12]}")
         commit = repo.commit(branch, changes, author_id="cli", message=message)
-        services.branch_changed(session, repo.brand_id, branch, "cli")
-        asset_committed(session, repo, commit, branch)
+        services.after_commit(session, repo, commit, branch, "cli")
         record(
             session,
             cli_caller(),
@@ -245,8 +244,7 @@ def revert(brand: BrandArg, branch: str, commit: str) -> None:
     with _repo() as (open_brand, services):
         session, repo = open_brand(brand)
         new = repo.revert(branch, commit, author_id="cli")
-        services.branch_changed(session, repo.brand_id, branch, "cli")
-        asset_committed(session, repo, new, branch)
+        services.after_commit(session, repo, new, branch, "cli")
         record(
             session,
             cli_caller(),

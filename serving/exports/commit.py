@@ -28,7 +28,6 @@ from serving.exports.manifest import Assessed, entry, file_ref, resigned, skippe
 from serving.exports.plan import Skipped
 from serving.exports.schemas import FileRef, Manifest, ManifestEntry, ManifestSummary
 from serving.generation.store import GenerationStore
-from serving.webhooks.asset_events import asset_committed
 from serving.webhooks.cdp import TagCatalog, asset_fields, metadata_of
 
 PIPELINE_VERSION = "renditions/1"
@@ -97,9 +96,8 @@ def commit_export(
             message=f"Export {manifest.summary.ok} renditions (job {run.job_id})",
             meta={"job_id": run.job_id, "kind": "export", "source_commit": run.source_commit},
         )
-        asset_committed(session, repo, commit, run.branch)
+        store.assets.after_commit(session, repo, commit, run.branch, run.actor)
         _announce(session, run, commit.id, manifest, assessed)
-        store.assets.branch_changed(session, run.brand_id, run.branch, run.actor)
     return manifest, {"branch": run.branch, "commit_id": commit.id, "paths": [p.path for p in puts]}
 
 

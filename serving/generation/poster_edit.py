@@ -37,7 +37,6 @@ from serving.errors import InvalidInput
 from serving.generation.poster_assets import SPEC_FORMAT
 from serving.generation.poster_checks import pixel_findings, poster_status, text_findings
 from serving.generation.studio_schemas import PosterEditCreate, PosterEditPublic, TextLayerEdit
-from serving.webhooks.asset_events import asset_committed
 
 MAX_LINEAGE = 100
 SHRINK = 0.92
@@ -262,7 +261,7 @@ def edit_poster(
         message=f"edit poster {document.png_path}: {', '.join(changed) or 'no change'}",
         meta={"kind": "poster_edit", "layers": changed},
     )
-    asset_committed(session, repo, commit, branch)
+    services.after_commit(session, repo, commit, branch, actor_id)
     return PosterEditPublic(
         branch=branch,
         commit_id=commit.id,

@@ -22,7 +22,6 @@ from serving.db import transaction
 from serving.generation.copy_settings import CopywritingSettings
 from serving.generation.copywriting.brief import CopyBrief
 from serving.generation.copywriting.result import CopyResult, Variant
-from serving.webhooks.asset_events import asset_committed
 
 PIPELINE_VERSION = "copywriting/1"
 
@@ -112,8 +111,7 @@ class GenerationStore:
                 message=message,
                 meta={"job_id": job_id, "kind": kind},
             )
-            self.assets.branch_changed(session, brand_id, branch, f"job:{job_id}")
-            asset_committed(session, repo, commit, branch)
+            self.assets.after_commit(session, repo, commit, branch, f"job:{job_id}")
         return {"branch": branch, "commit_id": commit.id, "paths": [p.path for p in puts]}
 
     def put_blob(

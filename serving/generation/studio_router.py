@@ -40,7 +40,6 @@ def edit_poster_route(
     repo = open_repo(session, services, caller, brand_id, merge_permission(body.branch or body.ref))
     env = EditEnv(services, checker_of(request), brand_packs_of(request))
     edited = edit_poster(session, repo, env, brand_id, caller.principal_id, body)
-    services.branch_changed(session, brand_id, edited.branch, caller.principal_id)
     record(
         session,
         caller,

@@ -25,7 +25,6 @@ from serving.governance.schemas import (
     MergePreview,
     MergePreviewCreate,
 )
-from serving.webhooks.asset_events import asset_committed
 
 router = APIRouter(prefix="/v1/brands/{brand_id}", tags=["governance"])
 RefQuery = Annotated[str, Query(min_length=1, max_length=100, description="Branch, tag or commit id.")]
@@ -73,8 +72,7 @@ def save_brand_kit(
         meta={"brand_kit": True},
         expected_head=None if created else body.expected_head,
     )
-    services.branch_changed(session, brand_id, body.branch, caller.principal_id)
-    asset_committed(session, repo, commit, body.branch)
+    services.after_commit(session, repo, commit, body.branch, caller.principal_id)
     record(
         session,
         caller,

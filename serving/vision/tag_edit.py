@@ -14,7 +14,6 @@ from serving.vision.schemas import AssetTagsEdit, AssetTagsPublic
 from serving.vision.tags import AssetTags, edit_tags, metadata_tags, rejected_tags
 from serving.vision.vocabulary import Vocabulary, load_custom_tags
 from serving.vision.writer import load_docs
-from serving.webhooks.asset_events import asset_committed
 
 
 def edit_asset_tags(
@@ -54,8 +53,7 @@ def edit_asset_tags(
             request_id=rid,
             details={"branch": body.branch, "commit": commit.id, "add": body.add, "remove": body.remove},
         )
-        services.branch_changed(session, brand_id, body.branch, caller.principal_id)
-        asset_committed(session, repo, commit, body.branch)
+        services.after_commit(session, repo, commit, body.branch, caller.principal_id)
     stored = after.model_dump(mode="json")
     human, ai_meta = metadata_tags(stored, vocabulary.canonical)
     doc = load_docs(session, brand_id, body.branch, [version.path]).get(version.path)
