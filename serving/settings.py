@@ -139,6 +139,16 @@ class WebhookSettings(_Section):
         default=False, description="Refuse http:// endpoint URLs (set it in production)."
     )
     max_per_brand: int = Field(default=20, ge=1, le=1000, description="Webhook endpoints a brand may have.")
+    allow_private_targets: bool | None = Field(
+        default=None,
+        description="Allow endpoints on loopback, private, link-local or other non-public addresses and "
+        "local names (the SSRF guard off). Default: allowed in development and test, refused in production.",
+    )
+
+    @property
+    def private_targets_allowed(self) -> bool:
+        """Whether deliveries may go to non-public addresses (unset counts as no)."""
+        return bool(self.allow_private_targets)
 
 
 class ReviewSettings(_Section):
@@ -252,6 +262,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
+        if self.webhooks.allow_private_targets is None:
+            self.webhooks.allow_private_targets = self.env != "production"
         if self.env == "production":
             if self.auth.key_pepper.get_secret_value() == DEV_PEPPER:
                 raise ValueError("ATELIER_AUTH__KEY_PEPPER must be set to a real secret in production")

@@ -17,6 +17,7 @@ from serving import __version__
 from serving.settings import WebhookSettings
 from serving.webhooks.retry import is_success, parse_retry_after
 from serving.webhooks.store import Outcome, Outgoing
+from serving.webhooks.targets import GuardedResolver, check_literal_at_send
 from serving.webhooks.verify import (
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
@@ -52,7 +53,11 @@ class Sender:
     def __init__(self, settings: WebhookSettings) -> None:
         self.settings = settings
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=settings.concurrency, ttl_dns_cache=60),
+            connector=aiohttp.TCPConnector(
+                limit=settings.concurrency,
+                ttl_dns_cache=60,
+                resolver=None if settings.private_targets_allowed else GuardedResolver(),
+            ),
             timeout=aiohttp.ClientTimeout(total=settings.timeout_seconds),
             trust_env=False,
             auto_decompress=False,
@@ -78,6 +83,8 @@ class Sender:
         error: str | None = None
         retry_after: float | None = None
         try:
+            if not self.settings.private_targets_allowed:
+                check_literal_at_send(out.url)
             headers = request_headers(out, int(time.time()))
             async with self.session.post(out.url, data=out.body, headers=headers, allow_redirects=False) as r:
                 code = r.status

@@ -23,6 +23,7 @@ from serving.webhooks.schemas import (
     WebhookUpdate,
 )
 from serving.webhooks.secrets import derive_secret, new_salt
+from serving.webhooks.targets import check_target_url
 
 
 def to_public(sub: WebhookSubscription) -> WebhookPublic:
@@ -58,6 +59,7 @@ def get_webhook(session: Session, caller: Caller, brand_id: str, webhook_id: str
 def _check_url(url: str, settings: WebhookSettings) -> str:
     if settings.require_https and not url.startswith("https://"):
         raise InvalidInput("webhook URLs must use https here", code="https_required")
+    check_target_url(url, settings.private_targets_allowed)
     return url
 
 

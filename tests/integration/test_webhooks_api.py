@@ -157,3 +157,36 @@ def test_deliveries_of_another_endpoint_or_brand_are_not_found(client: TestClien
     replay = client.post(f"{hooks_url(world)}/{mine['id']}/deliveries/whd_nope/replay", headers=auth)
     assert replay.status_code == 404
     assert client.get(f"{hooks_url(world)}/{mine['id']}/deliveries", headers=auth).json()["items"] == []
+
+
+def test_private_and_local_targets_are_refused_when_the_guard_is_on(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    settings.webhooks.allow_private_targets = False  # what production gets by default
+    for url in (
+        "http://127.0.0.1:8080/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/hook",
+        "http://[::1]/hook",
+        "http://[::ffff:192.168.1.9]/hook",
+        "http://localhost/hook",
+        "http://db.internal/hook",
+        "http://redis/hook",
+    ):
+        refused = create(client, world, url=url)
+        assert (refused.status_code, refused.json()["code"]) == (422, "webhook_target_not_allowed"), url
+    assert client.get(hooks_url(world), headers=world.auth("admin_a")).json() == []
+    assert create(client, world, url="https://93.184.216.34/hook").status_code == 201
+
+
+def test_production_settings_turn_the_target_guard_on(db_url: str, tmp_path: Path) -> None:
+    dev = make_settings(db_url, tmp_path / "dev")
+    prod = Settings.model_validate(
+        {
+            "env": "production",
+            "data_dir": tmp_path / "prod",
+            "database": {"url": db_url},
+            "auth": {"key_pepper": "a-real-secret-for-this-test"},
+        }
+    )
+    assert (dev.webhooks.private_targets_allowed, prod.webhooks.private_targets_allowed) == (True, False)

@@ -290,3 +290,27 @@ def test_two_dispatchers_share_the_work_and_send_each_event_once(
     pump(app, settings, lambda: statuses(app, hook) == ["succeeded"] * 200, dispatchers=2)
     assert sorted(receiver.ids()) == sorted(ids)  # each exactly once
     assert all(d.attempts == 1 for d in deliveries(factory_of(app), hook["id"]))
+
+
+def test_with_the_target_guard_on_nothing_is_sent_to_a_loopback_address_by_literal_or_by_name(
+    app: FastAPI, client: TestClient, world: World, settings: Settings, receiver: Receiver
+) -> None:
+    literal = create_hook(client, world, receiver.url)  # saved while private targets were allowed
+    named = create_hook(client, world, receiver.url.replace("127.0.0.1", "localhost"))
+    receiver.secrets = [literal["secret"], named["secret"]]
+    receiver.start()
+    settings.webhooks.allow_private_targets = False  # e.g. production, or DNS now pointing inside
+    factory = factory_of(app)
+    emit_events(factory, world.ids["brand_a"], ["job.finished"], lambda i: {})
+
+    def tried_both() -> bool:
+        return all(attempts(factory, d.id) for h in (literal, named) for d in deliveries(factory, h["id"]))
+
+    pump(app, settings, tried_both)
+    assert receiver.received == []
+    for hook in (literal, named):
+        (row,) = deliveries(factory, hook["id"])
+        (attempt,) = attempts(factory, row.id)
+        assert attempt.outcome == "retrying" and attempt.status_code is None
+        assert attempt.error is not None
+        assert "non-public" in attempt.error or "loopback address" in attempt.error, attempt.error
