@@ -39,7 +39,9 @@ async def run_copywriting(
         asyncio.run_coroutine_threadsafe(ctx.progress(fraction, message, update.model_dump()), loop)
 
     try:
-        return await asyncio.to_thread(lambda: pipeline.run(brief, progress, brand=brand))
+        return await asyncio.to_thread(
+            lambda: pipeline.run(brief, progress, brand=brand, check_cancelled=ctx.raise_if_cancelled)
+        )
     except GenerationFailed as exc:  # the model backend is down: not the brief's fault
         raise ServiceUnavailable(str(exc), code=exc.code) from exc
     except CopywritingError as exc:

@@ -109,3 +109,24 @@ def test_an_offending_sentence_is_dropped_when_enough_remains() -> None:
     text = result.variants[0].fields["body"]
     assert isinstance(text, str) and "全网第一" not in text and "整个冬天都很水润" in text
     assert result.stats.rewrites == 0
+
+
+class Stop(Exception):
+    """Stands in for JobCancelled."""
+
+
+@pytest.mark.parametrize("slots", [None, 3], ids=["rounds", "streaming"])
+def test_a_cancelled_run_stops_sending_requests_and_raises(slots: int | None) -> None:
+    llm = ConcurrentLLM(slots=3) if slots else ScriptedLLM()
+    pipeline = CopywritingPipeline(llm, HashingEncoder(), CHECKER, CopywritingSettings(batch_size=4))
+    updates: list[CopyProgress] = []
+
+    def cancelled_after_first_progress() -> None:
+        if updates:
+            raise Stop
+
+    with pytest.raises(Stop):
+        pipeline.run(brief(num_variants=40), updates.append, check_cancelled=cancelled_after_first_progress)
+    sent = len(llm.requests)
+    assert 1 <= sent <= 4 + 3  # one round (or the slots' worth) more at most, never the other ~36 variants
+    assert updates[0].accepted < 40

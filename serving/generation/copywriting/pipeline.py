@@ -50,6 +50,12 @@ from serving.generation.copywriting.result import (
 )
 
 ProgressCallback = Callable[[CopyProgress], None]
+CancelCheck = Callable[[], None]
+"""Called between requests; raises (e.g. ``JobCancelled``) to stop the run, with nothing more sent."""
+
+
+def _never_cancelled() -> None:
+    return None
 
 
 @dataclass
@@ -70,6 +76,7 @@ class _Run:
     brief: CopyBrief
     fmt: CopyFormat
     gate: ComplianceGate
+    check_cancelled: CancelCheck
     dedupe: Deduper
     plans: Iterator[Plan]
     stats: CopyStats
@@ -103,9 +110,12 @@ class CopywritingPipeline:
         on_progress: ProgressCallback | None = None,
         *,
         brand: BrandVI | None = None,
+        check_cancelled: CancelCheck | None = None,
     ) -> CopyResult:
         """Write ``brief.num_variants`` variants; ``brand`` (the brand kit's VI pack) adds its required and
-        forbidden words, with the kit's suggested replacements used as deterministic fixes."""
+        forbidden words, with the kit's suggested replacements used as deterministic fixes.
+        ``check_cancelled`` is called before each new request goes out and may raise to stop the run
+        (requests already in flight are abandoned, not waited for)."""
         started = time.perf_counter()
         brief = with_brand_kit(brief, brand) if brand is not None else parse_brief(brief)
         brief, warnings = sanitise(brief)
@@ -116,6 +126,7 @@ class CopywritingPipeline:
             brief=brief,
             fmt=fmt,
             gate=gate,
+            check_cancelled=check_cancelled or _never_cancelled,
             dedupe=Deduper(self.encoder, self.settings.duplicate_cosine),
             plans=plans(brief.seed, len(brief.selling_points)),
             stats=CopyStats(seconds=0.0, llm_seconds=0.0),
@@ -125,6 +136,7 @@ class CopywritingPipeline:
             self._stream(run, slots, on_progress)
         else:
             while len(run.accepted) < brief.num_variants:
+                run.check_cancelled()
                 tasks = self._next_tasks(run, self.settings.batch_size)
                 if not tasks:
                     break
@@ -159,6 +171,7 @@ class CopywritingPipeline:
         failures_in_a_row = 0
         try:
             while len(run.accepted) < run.brief.num_variants:
+                run.check_cancelled()
                 run.inflight = len(inflight)
                 for task in self._next_tasks(run, slots - len(inflight)):
                     request = self._request(run, task)
