@@ -367,7 +367,7 @@ class UploadedVoice:
         path: Path | str,
         *,
         asr: WhisperASR | None = None,
-        language: str = "zh",
+        language: str | None = "zh",
         max_chars_per_line: int = 16,
     ) -> None:
         self.path = Path(path)
@@ -451,6 +451,17 @@ def ensure_whisper_model(cache_dir: Path | None = None) -> Path:
 
 _PROMPTS = {"zh": "以下是普通话的句子。"}  # steers Whisper to simplified characters and punctuation
 
+WHISPER_LANGUAGES = frozenset(
+    """
+    af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha haw he hi hr
+    ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne nl nn no oc
+    pa pl ps pt ro ru sa sd si sk sl sn so sq sr su sv sw ta te tg th tk tl tr tt uk ur uz vi yi yo yue
+    zh
+    """.split()
+)
+"""Language codes Whisper transcribes (``faster_whisper.tokenizer._LANGUAGE_CODES``, kept here so a brief
+can be validated without loading the library; a unit test keeps the two equal)."""
+
 
 @lru_cache(maxsize=1)
 def _to_simplified() -> Any:
@@ -510,27 +521,31 @@ class WhisperASR(LoadOnce):
         return has_speech(path, seconds=seconds)
 
     def transcribe(
-        self, path: Path | str, language: str = "zh", *, max_cue_chars: int | None = None
+        self, path: Path | str, language: str | None = "zh", *, max_cue_chars: int | None = None
     ) -> list[Cue]:
-        """Cues (seconds from the start of ``path``, audio or video) of what is said. With
-        ``max_cue_chars``, word timestamps are on and longer segments are cut at word boundaries."""
+        """Cues (seconds from the start of ``path``, audio or video) of what is said in ``language`` (a
+        Whisper code; None detects it). With ``max_cue_chars``, word timestamps are on and longer segments
+        are cut at word boundaries."""
+        if language is not None and language not in WHISPER_LANGUAGES:
+            raise VideoError(f"Whisper does not know the language {language!r}", "unsupported_language")
         self.load()
         audio = decode_pcm(path, 16000)
         if len(audio) == 0:
             return []
-        segments, _ = self._model.transcribe(
+        segments, info = self._model.transcribe(
             audio,
             language=language,
             beam_size=self.beam_size,
             temperature=(0.0, 0.4),
             condition_on_previous_text=False,
             no_repeat_ngram_size=3,
-            initial_prompt=_PROMPTS.get(language),
+            initial_prompt=_PROMPTS.get(language or ""),
             vad_filter=True,
             vad_parameters={"speech_pad_ms": 100},  # the default 400 ms pad starts cues early
             word_timestamps=max_cue_chars is not None,
         )
         cues: list[Cue] = []
+        language = language or str(info.language)
         for segment in segments:
             pieces = _word_pieces(segment.words, max_cue_chars) if max_cue_chars and segment.words else None
             for start, end, text in pieces or [(float(segment.start), float(segment.end), segment.text)]:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from asset_store.repo.repository import DEFAULT_BRANCH
 from pipelines.video.errors import VideoError
 from pipelines.video.presets import PRESETS, Preset, get_preset
+from pipelines.video.speech import WHISPER_LANGUAGES
 
 
 class VideoJobBrief(BaseModel):
@@ -25,6 +26,12 @@ class VideoJobBrief(BaseModel):
     speech_rate: float = Field(default=1.0, ge=0.5, le=2.0, description="TTS pace (1 = the voice's own).")
     auto_subtitles: bool = Field(
         default=True, description="Without a script: subtitles (and script) from speech found by Whisper."
+    )
+    speech_language: str = Field(
+        default="zh",
+        max_length=8,
+        description="Language spoken in the footage or uploaded voice, for auto-subtitles: a Whisper code "
+        "(zh, en, yue, ja, ko, …) or 'auto' to detect it.",
     )
     music: str | None = Field(default=None, max_length=512, description="Audio asset path.")
     logo: str | None = Field(default=None, max_length=512, description="Logo image path; default: kit's.")
@@ -52,6 +59,18 @@ class VideoJobBrief(BaseModel):
             return get_preset(value).name
         except VideoError as exc:
             raise ValueError(exc.message) from None
+
+    @field_validator("speech_language")
+    @classmethod
+    def _speech_language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value != "auto" and value not in WHISPER_LANGUAGES:
+            raise ValueError(f"speech_language {value!r} is not a Whisper language code (or 'auto')")
+        return value
+
+    def whisper_language(self) -> str | None:
+        """The language to give Whisper (None: detect it)."""
+        return None if self.speech_language == "auto" else self.speech_language
 
     @field_validator("script")
     @classmethod

@@ -102,7 +102,7 @@ def _lines(text: str) -> list[str]:
     return split_script(text)
 
 
-def _speech_script(inputs: Inputs) -> tuple[list[str], str]:
+def _speech_script(inputs: Inputs, language: str | None) -> tuple[list[str], str]:
     """The words of the first footage file with speech (Whisper), as cue texts, and where they came
     from (``asr:<footage path>``); nothing when no footage has speech."""
     from pipelines.video.speech import WhisperASR, has_speech
@@ -110,7 +110,9 @@ def _speech_script(inputs: Inputs) -> tuple[list[str], str]:
     for number, item in enumerate(inputs.footage):
         try:
             words = (
-                [cue.text for cue in WhisperASR().transcribe(item.local)] if has_speech(item.local) else []
+                [cue.text for cue in WhisperASR().transcribe(item.local, language)]
+                if has_speech(item.local)
+                else []
             )
         except VideoError as exc:
             raise _coded(exc, f"footage[{number}] ({item.link.path})") from exc
@@ -124,7 +126,7 @@ def _words(brief: VideoJobBrief, inputs: Inputs) -> tuple[list[str], str]:
     if inputs.script:
         return inputs.script, "copy_asset" if inputs.script_link is not None else "brief"
     if brief.auto_subtitles and inputs.voice is None:
-        return _speech_script(inputs)
+        return _speech_script(inputs, brief.whisper_language())
     return [], "none"
 
 
@@ -142,7 +144,8 @@ def _voice(brief: VideoJobBrief, inputs: Inputs, script: list[str], tmp: Path) -
         return None
     asr = WhisperASR() if not script and brief.auto_subtitles else None
     try:
-        track = UploadedVoice(inputs.voice.local, asr=asr).synthesize(script, tmp / "voice")
+        voice = UploadedVoice(inputs.voice.local, asr=asr, language=brief.whisper_language())
+        track = voice.synthesize(script, tmp / "voice")
     except VideoError as exc:
         raise _coded(exc, f"voice ({inputs.voice.link.path})") from exc
     source = f"upload:{inputs.voice.link.path}{':asr' if asr is not None else ''}"

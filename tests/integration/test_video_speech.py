@@ -15,6 +15,7 @@ from PIL import Image
 
 from pipelines.base import MissingDependency
 from pipelines.video import speech
+from pipelines.video.errors import VideoError
 from pipelines.video.music import (
     AudioError,
     analyse_track,
@@ -259,3 +260,18 @@ def test_decode_errors_are_clear(tmp_path: Path) -> None:
     with pytest.raises(AudioError) as broken:
         decode_pcm(corrupt)
     assert broken.value.code == "corrupt_audio"
+
+
+def test_whisper_detects_the_language_when_asked_and_refuses_an_unknown_code(
+    asr: WhisperASR, tmp_path: Path
+) -> None:
+    english = EspeakTTS().synthesize(
+        "Hello world. This is a short test of automatic subtitles.", tmp_path, voice="en"
+    )
+    cues = asr.transcribe(english.wav_path, None)
+    text = " ".join(c.text for c in cues).lower()
+    assert {"hello", "world", "test"} & set(text.replace(".", " ").replace(",", " ").split()), text
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text  # not forced into Chinese
+    with pytest.raises(VideoError) as unknown:
+        asr.transcribe(english.wav_path, "xx")
+    assert unknown.value.code == "unsupported_language"
