@@ -59,13 +59,18 @@ def paginate(
     id_column: InstrumentedAttribute[str],
     params: PageParams,
     max_limit: int,
+    *,
+    newest_first: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """Run ``stmt`` ordered by id from the cursor; return rows and the next cursor."""
+    """Run ``stmt`` ordered by id (time-ordered: oldest first, or newest first) from the cursor; return
+    rows and the next cursor."""
     if params.limit > max_limit:
         raise InvalidInput(f"limit may be at most {max_limit}", code="limit_too_large")
     if params.cursor:
-        stmt = stmt.where(id_column > decode_cursor(params.cursor))
-    rows = list(session.scalars(stmt.order_by(id_column).limit(params.limit + 1)))
+        after = decode_cursor(params.cursor)
+        stmt = stmt.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    rows = list(session.scalars(stmt.order_by(order).limit(params.limit + 1)))
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         return rows, encode_cursor(getattr(rows[-1], id_column.key))
@@ -79,7 +84,9 @@ def page_of(
     params: PageParams,
     max_limit: int,
     to_public: Callable[[Any], T],
+    *,
+    newest_first: bool = False,
 ) -> Page[T]:
     """One page of ``stmt`` with each row converted by ``to_public``."""
-    rows, cursor = paginate(session, stmt, id_column, params, max_limit)
+    rows, cursor = paginate(session, stmt, id_column, params, max_limit, newest_first=newest_first)
     return Page(items=[to_public(row) for row in rows], next_cursor=cursor)

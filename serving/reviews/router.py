@@ -173,8 +173,12 @@ def list_reviews(
     thread_id: Annotated[str | None, Query(max_length=40)] = None,
     branch: Annotated[str | None, Query(max_length=200)] = None,
     path_prefix: Annotated[str | None, Query(max_length=1024)] = None,
+    order: Annotated[
+        Literal["oldest", "newest"], Query(description="By submission time; the cursor keeps the order.")
+    ] = "oldest",
 ) -> Page[ReviewItemPublic]:
-    """The review queue as the caller may see it (agency staff: their agency's work only)."""
+    """The review queue as the caller may see it (agency staff: their agency's work only), oldest
+    submission first (a queue) or newest first (a history)."""
     filters = service.QueueFilter(
         brand_id=brand_id,
         states=tuple(state or ()),
@@ -188,7 +192,15 @@ def list_reviews(
         path_prefix=path_prefix,
     )
     stmt = service.queue_stmt(caller, filters)
-    return page_of(session, stmt, ReviewItem.id, page, settings.api.max_page_size, to_public)
+    return page_of(
+        session,
+        stmt,
+        ReviewItem.id,
+        page,
+        settings.api.max_page_size,
+        to_public,
+        newest_first=order == "newest",
+    )
 
 
 # -- reviewed exceptions (declared before /{item_id}) ---------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -105,3 +106,27 @@ def test_in_house_work_goes_from_the_ai_check_straight_to_the_brand(d: Desk) -> 
     d.refused("agency_x_reviewer", "GET", f"/v1/reviews/{item['id']}", 404, "not_found")
     item = d.decide("reviewer_a", item["id"], "approve")
     assert item["state"] == "brand_approved"
+
+
+def test_the_queue_pages_oldest_first_or_newest_first_with_the_same_items(d: Desk) -> None:
+    d.branch("creative_a", "campaign/many")
+    paths = [f"copy/n{i}.txt" for i in range(5)]
+    for i, path in enumerate(paths):
+        d.put_copy("creative_a", "campaign/many", path, f"{CLEAN}（第{i + 1}版）")
+    submitted = [d.submit("creative_a", "campaign/many", [p])[0]["id"] for p in paths]
+
+    def walk(order: str | None) -> list[str]:
+        params: dict[str, Any] = {"brand_id": d.brand, "branch": "campaign/many", "limit": 2}
+        if order is not None:
+            params["order"] = order
+        ids: list[str] = []
+        while True:
+            page = d.ok("reviewer_a", "GET", "/v1/reviews", params=params)
+            ids += [item["id"] for item in page["items"]]
+            if page["next_cursor"] is None:
+                return ids
+            params["cursor"] = page["next_cursor"]
+
+    assert walk(None) == walk("oldest") == submitted
+    assert walk("newest") == submitted[::-1]
+    d.refused("reviewer_a", "GET", "/v1/reviews", 422, "validation_error", params={"order": "random"})

@@ -1756,7 +1756,8 @@ export interface paths {
         };
         /**
          * List Reviews
-         * @description The review queue as the caller may see it (agency staff: their agency's work only).
+         * @description The review queue as the caller may see it (agency staff: their agency's work only), oldest
+         *     submission first (a queue) or newest first (a history).
          */
         get: operations["listReviews"];
         put?: never;
@@ -9969,6 +9970,8 @@ export interface operations {
                 thread_id?: string | null;
                 branch?: string | null;
                 path_prefix?: string | null;
+                /** @description By submission time; the cursor keeps the order. */
+                order?: "oldest" | "newest";
                 /** @description Items per page. */
                 limit?: number;
                 /** @description Cursor from the previous page. */
