@@ -29,6 +29,7 @@ from serving.reviews.schemas import (
     FalseAlarmRequest,
     ResubmitRequest,
     ReviewItemPublic,
+    ScorecardPublic,
     SubmitRequest,
     SubmitResponse,
     WithdrawRequest,
@@ -246,13 +247,11 @@ def scorecard(
     period: Annotated[Literal["week", "month", "all"], Query()] = "month",
     start: Annotated[datetime | None, Query(description="Default: 90 days before end.")] = None,
     end: Annotated[datetime | None, Query(description="Default: now.")] = None,
-) -> dict[str, Any]:
+) -> ScorecardPublic:
     """Per agency and period: first-pass pass rate, AI block rate, violations by category, rejections,
     overrides, false alarms and review turnaround (the basis for charging violations back)."""
     card, names = reports.load_scorecard(session, caller, brand_id, period, *_window(start, end))
-    body = card.as_dict()
-    body["agency_names"] = names
-    return body
+    return ScorecardPublic.model_validate({**card.as_dict(), "agency_names": names})
 
 
 @router.get("/scorecard.csv", operation_id="exportAgencyScorecard", response_class=Response)

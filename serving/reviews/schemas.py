@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -191,3 +191,43 @@ class ExceptionPublic(BaseModel):
     active: bool
     created_at: datetime
     revoked_at: datetime | None
+
+
+class TurnaroundPublic(BaseModel):
+    """How long one review step took, over the decisions counted."""
+
+    count: int = Field(description="Decisions measured.")
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class ScorecardRowPublic(BaseModel):
+    """One agency's numbers for one period (``period == "all"``: the totals over the window)."""
+
+    agency_id: str | None = Field(description="Null for in-house work.")
+    period: Literal["week", "month", "all"]
+    period_start: datetime
+    submissions: int
+    threads: int
+    first_pass_pass_rate: float | None = Field(description="Share of threads approved without a rejection.")
+    ai_block_rate: float | None = Field(description="Share of submissions the AI check blocked.")
+    violations_by_category: dict[str, int]
+    agency_rejections: int
+    brand_rejections: int
+    changes_requested: int
+    overrides: int
+    false_alarms: int
+    agency_turnaround: TurnaroundPublic
+    brand_turnaround: TurnaroundPublic
+    end_to_end_turnaround: TurnaroundPublic
+
+
+class ScorecardPublic(BaseModel):
+    """The agency scorecard of a brand over ``[start, end)``, bucketed by ``period``."""
+
+    period: Literal["week", "month", "all"]
+    start: datetime
+    end: datetime
+    rows: list[ScorecardRowPublic]
+    totals: list[ScorecardRowPublic]
+    agency_names: dict[str, str] = Field(description="Agency id → display name, for the agencies listed.")

@@ -5736,6 +5736,90 @@ export interface components {
          * @enum {string}
          */
         Role: "creative" | "agency_reviewer" | "brand_reviewer" | "brand_admin" | "system";
+        /**
+         * ScorecardPublic
+         * @description The agency scorecard of a brand over ``[start, end)``, bucketed by ``period``.
+         */
+        ScorecardPublic: {
+            /**
+             * Agency Names
+             * @description Agency id → display name, for the agencies listed.
+             */
+            agency_names: {
+                [key: string]: string;
+            };
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "week" | "month" | "all";
+            /** Rows */
+            rows: components["schemas"]["ScorecardRowPublic"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Totals */
+            totals: components["schemas"]["ScorecardRowPublic"][];
+        };
+        /**
+         * ScorecardRowPublic
+         * @description One agency's numbers for one period (``period == "all"``: the totals over the window).
+         */
+        ScorecardRowPublic: {
+            /**
+             * Agency Id
+             * @description Null for in-house work.
+             */
+            agency_id: string | null;
+            /** Agency Rejections */
+            agency_rejections: number;
+            agency_turnaround: components["schemas"]["TurnaroundPublic"];
+            /**
+             * Ai Block Rate
+             * @description Share of submissions the AI check blocked.
+             */
+            ai_block_rate: number | null;
+            /** Brand Rejections */
+            brand_rejections: number;
+            brand_turnaround: components["schemas"]["TurnaroundPublic"];
+            /** Changes Requested */
+            changes_requested: number;
+            end_to_end_turnaround: components["schemas"]["TurnaroundPublic"];
+            /** False Alarms */
+            false_alarms: number;
+            /**
+             * First Pass Pass Rate
+             * @description Share of threads approved without a rejection.
+             */
+            first_pass_pass_rate: number | null;
+            /** Overrides */
+            overrides: number;
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "week" | "month" | "all";
+            /**
+             * Period Start
+             * Format: date-time
+             */
+            period_start: string;
+            /** Submissions */
+            submissions: number;
+            /** Threads */
+            threads: number;
+            /** Violations By Category */
+            violations_by_category: {
+                [key: string]: number;
+            };
+        };
         /** SearchHit */
         SearchHit: {
             /** Blob */
@@ -6085,6 +6169,21 @@ export interface components {
              * @constant
              */
             type: "text";
+        };
+        /**
+         * TurnaroundPublic
+         * @description How long one review step took, over the decisions counted.
+         */
+        TurnaroundPublic: {
+            /**
+             * Count
+             * @description Decisions measured.
+             */
+            count: number;
+            /** Median Hours */
+            median_hours: number | null;
+            /** P90 Hours */
+            p90_hours: number | null;
         };
         /**
          * UploadCreate
@@ -10152,9 +10251,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ScorecardPublic"];
                 };
             };
             /** @description Validation Error */

@@ -22,7 +22,7 @@ import {
 } from "antd";
 import { useCallback, useEffect, useState, type HTMLAttributes } from "react";
 
-import { api, call, fetchBlob } from "../../api/client";
+import { api, call, fetchBlob, type Schemas } from "../../api/client";
 import { useReviewLabels } from "../../components/reviews/labels";
 import { errorCode, errorText, formatHours } from "../../components/reviews/model";
 import { useT, type Messages } from "../../i18n";
@@ -30,40 +30,9 @@ import { useBrandId } from "../../session";
 
 type Period = "week" | "month" | "all";
 
-interface Turnaround {
-  count: number;
-  median_hours: number | null;
-  p90_hours: number | null;
-}
-
-/** One row of getAgencyScorecard (serving/reviews/scorecard.py `ScorecardRow.as_dict`). */
-interface ScorecardRow {
-  agency_id: string | null;
-  period: Period;
-  period_start: string;
-  submissions: number;
-  threads: number;
-  first_pass_pass_rate: number | null;
-  ai_block_rate: number | null;
-  violations_by_category: Record<string, number>;
-  agency_rejections: number;
-  brand_rejections: number;
-  changes_requested: number;
-  overrides: number;
-  false_alarms: number;
-  agency_turnaround: Turnaround;
-  brand_turnaround: Turnaround;
-  end_to_end_turnaround: Turnaround;
-}
-
-interface Scorecard {
-  period: Period;
-  start: string;
-  end: string;
-  rows: ScorecardRow[];
-  totals: ScorecardRow[];
-  agency_names: Record<string, string>;
-}
+type Turnaround = Schemas["TurnaroundPublic"];
+type ScorecardRow = Schemas["ScorecardRowPublic"];
+type Scorecard = Schemas["ScorecardPublic"];
 
 const messages: Messages<
   | "title"
@@ -236,7 +205,7 @@ export default function ScorecardPage() {
         ),
         call(api.GET("/v1/reviews", { params: { query: { brand_id: brandId, overdue: true, limit: 200 } } })),
       ]);
-      setCard(body as unknown as Scorecard);
+      setCard(body);
       setRange({ start: start.toISOString(), end: end.toISOString() });
       const counts: Record<string, number> = {};
       for (const item of late.items) counts[item.agency_id ?? IN_HOUSE] = (counts[item.agency_id ?? IN_HOUSE] ?? 0) + 1;
