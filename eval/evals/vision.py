@@ -11,10 +11,15 @@ dataset. Every labelled image is ingested into a scratch library through the RES
   precision counts every query with a match (a distractor with any match is a false positive);
 - tags: ``tag_accuracy`` is the share of tagged images whose top-3 AI tags include a labelled tag;
   ``tag_precision`` the share of all AI tags that are a labelled tag or a parent of one.
+
+Besides the metrics, ``halves`` scores the same searches and tags on two fixed halves of the images (by
+the parity of the first byte of the sha256 of the image path): a change tuned on one half should help the
+other too, or it does not generalise.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 from collections import defaultdict
@@ -136,6 +141,29 @@ def tag_metrics(labels: Sequence[Labelled], predicted: Mapping[str, Sequence[str
     }
 
 
+def image_half(image: str) -> str:
+    """``even`` or ``odd``: a fixed half of the labelled images, by the sha256 of the image path."""
+    return "even" if hashlib.sha256(image.encode("utf-8")).digest()[0] % 2 == 0 else "odd"
+
+
+def half_metrics(
+    labels: Sequence[Labelled],
+    searches: Mapping[str, Sequence[tuple[str, Sequence[str]]]],
+    predicted: Mapping[str, Sequence[str]],
+) -> dict[str, dict[str, float | int]]:
+    """Search recall@10 per language and tag metrics on each half (see :func:`image_half`)."""
+    out: dict[str, dict[str, float | int]] = {}
+    for half in ("even", "odd"):
+        mine = [item for item in labels if image_half(item.image) == half]
+        row: dict[str, float | int] = {"images": len(mine)}
+        for lang, results in searches.items():
+            row[f"search_recall_at_10_{lang}"] = recall_at_k([r for r in results if image_half(r[0]) == half])
+        tags = tag_metrics(mine, predicted)
+        row["tag_accuracy"], row["tag_precision"] = tags["tag_accuracy"], tags["tag_precision"]
+        out[half] = row
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the run
 class Library(Protocol):
     """What the eval needs from a library (the API-backed one, or a test double)."""
@@ -187,7 +215,13 @@ def evaluate(library: Library, dataset: Path) -> dict[str, Any]:
     per_image = {
         item.image: {"labelled": list(item.tags), "ai": predicted.get(item.image, [])} for item in labels
     }
-    return {"metrics": metrics, "search_misses": misses, "dup_errors": dup_errors, "tags": per_image}
+    return {
+        "metrics": metrics,
+        "halves": half_metrics(labels, searches, predicted),
+        "search_misses": misses,
+        "dup_errors": dup_errors,
+        "tags": per_image,
+    }
 
 
 def run(dataset: Path | str | None = None) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """The tagger: for a batch of images, one encoder pass (embedding + labels), then per image taxonomy tags,
-dominant colours, quality, faces and perceptual hashes. OCR is a separate, slower stage (~0.2–0.6 s per
-image): the caller runs it where ``likely_has_text`` (or ``ImageAnalysis.likely_has_text``) says so.
+dominant colours, scene cues (sky, foliage: ``pipelines.vision.scene``), quality, faces and perceptual
+hashes. OCR is a separate, slower stage (~0.2–0.6 s per image): the caller runs it where
+``likely_has_text`` (or ``ImageAnalysis.likely_has_text``) says so.
 
 Per-image costs besides the encoder, on a busy 2-core CPU: faces 40–180 ms, colours 20–40 ms, the text
-guess 10–15 ms, quality 2–12 ms, hashes ~1.5 ms (200–250 ms per image in all with EfficientNet-Lite0;
-``faces=False`` saves most of it)."""
+guess 10–15 ms, quality 2–12 ms, scene cues ~2 ms, hashes ~1.5 ms (200–250 ms per image in all with
+EfficientNet-Lite0; ``faces=False`` saves most of it)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from pipelines.vision.hashing import image_hashes
 from pipelines.vision.protocol import ImageDecodeError, ImageEncoder
 from pipelines.vision.quality import assess
 from pipelines.vision.registry import open_image_encoder
+from pipelines.vision.scene import scene_cues
 from pipelines.vision.taxonomy import Taxonomy
 from pipelines.vision.types import Face, ImageAnalysis, Label, Tag
 
@@ -100,6 +102,7 @@ class ImageTagger:
         faces = detect_faces(image) if self.faces else []
         if faces and PORTRAIT_TAG in self.taxonomy:
             tags = _with_portrait(self.taxonomy, tags, faces)
+        tags = _with_scene(self.taxonomy, tags, scene_cues(image).tags())
         tags = self.taxonomy.confident(tags, self.relative_tag_score)
         text_label = any(label.index in TEXT_LABELS and label.score >= 0.1 for label in labels[:3])
         return ImageAnalysis(
@@ -113,6 +116,21 @@ class ImageTagger:
             encoder=self.encoder.name,
             likely_has_text=text_label or likely_has_text(image),
         )
+
+
+def _with_scene(taxonomy: Taxonomy, tags: list[Tag], cues: Sequence[tuple[str, float]]) -> list[Tag]:
+    """Add (or raise) the tags of pixel scene cues (sky, foliage) that the taxonomy knows, and their
+    parents, to the cue's score; keep tags sorted best first."""
+    scores = {tag.id: tag.score for tag in tags}
+    for tag_id, score in cues:
+        node: str | None = tag_id if tag_id in taxonomy else None
+        while node is not None:
+            scores[node] = max(scores.get(node, 0.0), score)
+            node = taxonomy.get(node).parent
+    if scores == {tag.id: tag.score for tag in tags}:
+        return tags
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0].count("/"), item[0]))
+    return [taxonomy.tag(tag_id, score) for tag_id, score in ranked]
 
 
 def _with_portrait(taxonomy: Taxonomy, tags: list[Tag], faces: list[Face]) -> list[Tag]:

@@ -2,7 +2,7 @@
 
 Rows come from the search index (``search_docs``), newest first by (updated_at, id) with a keyset cursor.
 Kind, campaign, licence and blob are filtered in SQL; tags, platform and live review status on each chunk
-read, with the very filter code of search (``serving.vision.search``) so both agree. One request reads at
+read, with the very filter code of search (``serving.vision.candidates``) so both agree. One request reads at
 most ``MAX_SCAN`` rows: a page may come back short with a cursor to go on.
 """
 
@@ -22,7 +22,7 @@ from asset_store.media import AssetKind
 from asset_store.models import Record
 from serving.errors import InvalidInput
 from serving.library.schemas import LibraryPage
-from serving.vision import search as search_rules
+from serving.vision.candidates import CANDIDATE_COLUMNS, Candidate, filter_candidates, search_hit
 from serving.vision.models import SearchDoc
 from serving.vision.schemas import SearchRequest
 from serving.vision.sources import review_status
@@ -78,7 +78,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise InvalidInput("cursor is not valid", code="invalid_cursor") from exc
 
 
-_COLUMNS = (SearchDoc.id, SearchDoc.updated_at, SearchDoc.record_id, *search_rules._CANDIDATE_COLUMNS)
+_COLUMNS = (SearchDoc.id, SearchDoc.updated_at, SearchDoc.record_id, *CANDIDATE_COLUMNS)
 
 
 def _statement(query: BrowseQuery) -> Select[*tuple[Any, ...]]:
@@ -120,8 +120,8 @@ def _platforms(session: Session, record_ids: list[str]) -> dict[str, set[str]]:
 
 def _keep(session: Session, query: BrowseQuery, rows: list[Any]) -> set[str]:
     """Ids of the rows of one chunk that pass the filters SQL did not apply."""
-    docs = {row.id: search_rules.Candidate(*row[3:]) for row in rows}
-    kept, _ = search_rules._filtered(session, query.rules, docs)
+    docs = {row.id: Candidate(*row[3:]) for row in rows}
+    kept, _ = filter_candidates(session, query.rules, docs)
     if query.platform is not None and kept:
         records = {row.id: row.record_id for row in rows if row.id in kept}
         platforms = _platforms(session, sorted(set(records.values())))
@@ -168,6 +168,6 @@ def _after(stmt: Select[*tuple[Any, ...]], last: Any) -> Select[*tuple[Any, ...]
 
 
 def _hits(session: Session, query: BrowseQuery, rows: list[Any]) -> list[Any]:
-    docs = [search_rules.Candidate(*row[3:]) for row in rows]
+    docs = [Candidate(*row[3:]) for row in rows]
     status = review_status(session, query.brand_id, [(d.path, d.blob) for d in docs])
-    return [search_rules._hit(query.rules, doc, 0.0, None, (), status) for doc in docs]
+    return [search_hit(query.rules, doc, 0.0, None, (), status) for doc in docs]

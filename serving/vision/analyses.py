@@ -68,6 +68,12 @@ class Analysis:
         return {k: str(v) for k, v in value.items() if v is not None} if isinstance(value, Mapping) else None
 
     @property
+    def colours(self) -> list[dict[str, Any]]:
+        """The dominant colours (``Colour`` as JSON: hex, share, name_zh, name_en), largest first."""
+        value = (self.data or {}).get("colours") or []
+        return [dict(c) for c in value if isinstance(c, Mapping)]
+
+    @property
     def ocr_text(self) -> str | None:
         value = (self.data or {}).get("ocr_text")
         return str(value) if value else None

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from serving.vision.analyses import Analysis
+from serving.vision.colour_words import image_colour_terms
 from serving.vision.tags import AssetTags, metadata_tags, rejected_tags
 from serving.vision.terms import doc_terms, lineage_term
 from serving.vision.vocabulary import Vocabulary
@@ -133,6 +134,7 @@ def build_doc(source: Source, vocabulary: Vocabulary) -> DocDraft:
         view = _join(title, description, label_words, vocabulary.names(tags.effective()), ocr_text)
     derived = _lineage(meta)
     terms = doc_terms(title, filename, description, campaign, tag_words, ocr_text, body)
+    terms += image_colour_terms(analysis.colours) if analysis else []
     terms += [lineage_term("path", d["path"]) for d in derived]
     terms += [lineage_term("blob", d["blob"]) for d in derived if isinstance(d.get("blob"), str)]
     return DocDraft(

@@ -1,12 +1,13 @@
-"""Asset search: up to five legs, fused by reciprocal rank fusion, then filtered and paged.
+"""Asset search: several legs, fused by reciprocal rank fusion, then filtered and paged.
 
 Text query: *semantic* (the query's multilingual embedding against the text collection: Chinese finds
 English and back; hits under the semantic floor only fill the list after the fused ones), *keyword*
-(tags the query names, through the tag payload index; and shared terms in the inverted index) and, with
-a CLIP-like encoder, *image* (the query in the image space). Image query:
-nearest neighbours in the image collection. Every leg is an index lookup bounded by
-``search.candidates``; filters are applied in the vector index where it can and on the fused candidates
-(at most a few hundred rows) for the rest, so no query scans the brand's assets.
+(tags the query names, through the tag payload index; shared terms in the inverted index; and the
+colours it names, 红色 or blue, among its nearest semantic hits) and, with a CLIP-like encoder, *image*
+(the query in the image space). Image query: nearest neighbours in the image collection. The rows hits
+are made of, and the filters, live in ``serving.vision.candidates`` (browse shares them). Every leg is an
+index lookup bounded by ``search.candidates``; filters are applied in the vector index where it can and on
+the fused candidates (at most a few hundred rows) for the rest, so no query scans the brand's assets.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
-from typing import Literal
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,20 +31,26 @@ from serving.auth.roles import Permission
 from serving.db import transaction
 from serving.errors import InvalidInput
 from serving.gateway.protocol import ModelCallUnsupported, ModelGateway
+from serving.vision.candidates import (
+    Candidate,
+    MatchLabel,
+    filter_candidates,
+    load_candidates,
+    search_hit,
+)
+from serving.vision.colour_words import colour_terms_of, query_colours
 from serving.vision.cursor import decode_cursor, encode_cursor, fingerprint
 from serving.vision.duplicates import Probe
 from serving.vision.fusion import Fused, fuse_with_tail
 from serving.vision.models import SearchDoc, SearchIndexState, SearchTerm
 from serving.vision.probes import probe_image
 from serving.vision.runtime import VisionRuntime, image_collection, text_collection
-from serving.vision.schemas import SearchHit, SearchRequest, SearchResponse
-from serving.vision.sources import review_status
+from serving.vision.schemas import SearchRequest, SearchResponse
 from serving.vision.terms import query_terms
 from serving.vision.vocabulary import Vocabulary, load_custom_tags
 
 log = logging.getLogger(__name__)
-MatchLabel = Literal["semantic", "keyword", "image"]
-LABELS: tuple[MatchLabel, ...] = ("semantic", "keyword", "image")
+__all__ = ["Candidate", "Leg", "Vectors", "load_candidates", "search"]
 TERM_POSTINGS = 1000
 """Postings read per query term (the rarest terms decide; a very common term is capped)."""
 WEAK_SEMANTIC_MIN_SCORE = 0.15
@@ -64,50 +68,10 @@ class Vectors:
     probe: Probe | None = None
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """The columns of a search doc a hit needs (lighter than the ORM row: one JSON column, not six)."""
-
-    path: str
-    branch: str
-    kind: str
-    blob: str
-    title: str | None
-    tags: list[str]
-    campaign: str | None
-    licence_expires_at: date | None
-    compliance_status: str | None
-
-
-_CANDIDATE_COLUMNS = (
-    SearchDoc.path,
-    SearchDoc.branch,
-    SearchDoc.kind,
-    SearchDoc.blob,
-    SearchDoc.title,
-    SearchDoc.tags,
-    SearchDoc.campaign,
-    SearchDoc.licence_expires_at,
-    SearchDoc.compliance_status,
-)
-
-
-def load_candidates(
-    session: Session, brand_id: str, branch: str, paths: Sequence[str]
-) -> dict[str, Candidate]:
-    found: dict[str, Candidate] = {}
-    for start in range(0, len(paths), 400):
-        stmt = select(*_CANDIDATE_COLUMNS).where(
-            SearchDoc.brand_id == brand_id,
-            SearchDoc.branch == branch,
-            SearchDoc.path.in_(paths[start : start + 400]),
-        )
-        found.update({row[0]: Candidate(*row) for row in session.execute(stmt)})
-    return found
-
-
 @dataclass
 class Leg:
+    """One ranked list of paths (best first) with the similarity each was found at, if any."""
+
     label: MatchLabel
     name: str
     paths: list[str] = field(default_factory=list)
@@ -129,7 +93,7 @@ async def search(
     await asyncio.to_thread(_authorise, runtime, caller, body.brand_id)
     vectors = await _model_vectors(runtime, gateway, caller, body, query)
     legs, page, more, status = await asyncio.to_thread(_rank, runtime, body, query, vectors, offset)
-    hits = [_hit(body, doc, f.score, _similarity(legs, f.id), f.legs, status) for f, doc in page]
+    hits = [search_hit(body, doc, f.score, _similarity(legs, f.id), f.legs, status) for f, doc in page]
     return SearchResponse(
         hits=hits,
         next_cursor=encode_cursor(offset + body.limit, digest) if more else None,
@@ -163,7 +127,7 @@ def _rank(
         for start in range(0, len(fused), step):
             chunk = fused[start : start + step]
             found = load_candidates(session, body.brand_id, body.branch, [f.id for f in chunk])
-            docs, seen = _filtered(session, body, found)
+            docs, seen = filter_candidates(session, body, found)
             status.update(seen)
             kept += [(f, docs[f.id]) for f in chunk if f.id in docs]
             if len(kept) >= need:
@@ -244,7 +208,7 @@ def _run_legs(
     legs: list[Leg] = []
     if vectors.text is not None:
         text = text_collection(len(vectors.text))
-        legs += _semantic_legs(runtime, text, vectors.text, flt)
+        legs += _semantic_legs(session, runtime, body, query, text, vectors.text, flt)
         vocabulary = Vocabulary(runtime.taxonomy(), load_custom_tags(session, body.brand_id))
         named = vocabulary.match_query(query)
         if named:
@@ -272,22 +236,58 @@ def _run_legs(
 
 
 def _semantic_legs(
-    runtime: VisionRuntime, collection: str, vector: Sequence[float], flt: VectorFilter
+    session: Session,
+    runtime: VisionRuntime,
+    body: SearchRequest,
+    query: str,
+    collection: str,
+    vector: Sequence[float],
+    flt: VectorFilter,
 ) -> list[Leg]:
     """The semantic hits at or above ``search.semantic_min_score`` take part in the fusion; weaker ones
     (down to ``WEAK_SEMANTIC_MIN_SCORE``) only fill the list after every fused hit, so they never crowd
     out a tag or term match yet a query that names nothing the index knows still gets its nearest
-    assets."""
+    assets. When the query names colours, the nearest hits (at any score) in those colours are a
+    keyword leg of their own: "红色碗里的水果" lifts the red images among the fruit-like ones."""
     floor = runtime.settings.semantic_min_score
-    every = _vector_leg(
-        runtime, Leg("semantic", "semantic"), collection, vector, flt, min(floor, WEAK_SEMANTIC_MIN_SCORE)
-    )
+    every = _vector_leg(runtime, Leg("semantic", "semantic"), collection, vector, flt)
     strong = [p for p in every.paths if every.scores[p] >= floor]
-    weak = [p for p in every.paths if every.scores[p] < floor]
-    return [
+    weak = [p for p in every.paths if WEAK_SEMANTIC_MIN_SCORE <= every.scores[p] < floor]
+    legs = [
         Leg("semantic", "semantic", strong, {p: every.scores[p] for p in strong}),
         Leg("semantic", "semantic_weak", weak, {p: every.scores[p] for p in weak}, fused=False),
     ]
+    colours = query_colours(query)
+    if colours and every.paths:
+        legs.append(_colour_leg(session, body, colours, every))
+    return legs
+
+
+def _colour_leg(session: Session, body: SearchRequest, colours: Sequence[str], nearest: Leg) -> Leg:
+    """The ``nearest`` semantic hits whose image has one of ``colours`` (its index terms say so), more of
+    the named colours first, then nearest first. Two point lookups per hit (doc id by path, then the
+    colour terms by doc id), never a colour's whole posting list."""
+    terms = colour_terms_of(colours)
+    named: dict[str, int] = {}
+    for start in range(0, len(nearest.paths), 400):
+        rows = session.execute(
+            select(SearchDoc.id, SearchDoc.path).where(
+                SearchDoc.brand_id == body.brand_id,
+                SearchDoc.branch == body.branch,
+                SearchDoc.path.in_(nearest.paths[start : start + 400]),
+            )
+        )
+        ids = {str(doc_id): str(path) for doc_id, path in rows}
+        stmt = select(SearchTerm.doc_id).where(
+            SearchTerm.brand_id == body.brand_id,
+            SearchTerm.branch == body.branch,
+            SearchTerm.term.in_(terms),
+            SearchTerm.doc_id.in_(list(ids)),
+        )
+        for doc_id in session.scalars(stmt):
+            named[ids[doc_id]] = named.get(ids[doc_id], 0) + 1
+    paths = sorted(named, key=lambda p: (-named[p], -nearest.scores[p], p))
+    return Leg("keyword", "keyword_colours", paths, {p: nearest.scores[p] for p in paths})
 
 
 def _term_leg(session: Session, runtime: VisionRuntime, body: SearchRequest, query: str) -> Leg:
@@ -324,62 +324,3 @@ def _term_leg(session: Session, runtime: VisionRuntime, body: SearchRequest, que
     paths = {str(doc_id): str(path) for doc_id, path in rows}
     leg.paths = [paths[d] for d in ranked if d in paths]
     return leg
-
-
-def _filtered(
-    session: Session, body: SearchRequest, docs: dict[str, Candidate]
-) -> tuple[dict[str, Candidate], dict[tuple[str, str], str]]:
-    """The candidates that pass every filter (the vector legs filtered already; this also covers the
-    keyword terms and fields the index cannot filter: licence dates, live review status)."""
-    kinds = {k.value for k in body.kinds or ()}
-    today = date.today()
-    kept: dict[str, Candidate] = {}
-    for path, doc in docs.items():
-        tags = set(doc.tags)
-        if kinds and doc.kind not in kinds:
-            continue
-        if not set(body.tags_all) <= tags or (body.tags_any and not tags & set(body.tags_any)):
-            continue
-        if body.campaign is not None and doc.campaign != body.campaign:
-            continue
-        if body.licence_valid is not None:
-            valid = doc.licence_expires_at is None or doc.licence_expires_at >= today
-            if valid != body.licence_valid:
-                continue
-        kept[path] = doc
-    status: dict[tuple[str, str], str] = {}
-    if body.compliance_status is not None and kept:
-        status = review_status(session, body.brand_id, [(d.path, d.blob) for d in kept.values()])
-        kept = {
-            p: d for p, d in kept.items() if status.get((d.path, d.blob), "none") == body.compliance_status
-        }
-    return kept, status
-
-
-def _hit(
-    body: SearchRequest,
-    doc: Candidate,
-    score: float,
-    similarity: float | None,
-    legs: Sequence[str],
-    status: dict[tuple[str, str], str],
-) -> SearchHit:
-    base = f"/v1/brands/{quote(body.brand_id)}"
-    ref = f"?ref={quote(body.branch, safe='')}"
-    links = {"content": f"{base}/raw/{quote(doc.path)}{ref}"}
-    if doc.kind in ("image", "video"):
-        links["preview"] = f"{base}/previews/{quote(doc.path)}{ref}"
-    return SearchHit(
-        path=doc.path,
-        branch=doc.branch,
-        kind=doc.kind,
-        blob=doc.blob,
-        title=doc.title,
-        score=round(score, 6),
-        similarity=None if similarity is None or similarity < -0.5 else round(similarity, 6),
-        tags=list(doc.tags),
-        matched=[leg for leg in LABELS if leg in legs],
-        campaign=doc.campaign,
-        compliance_status=status.get((doc.path, doc.blob), doc.compliance_status),
-        links=links,
-    )

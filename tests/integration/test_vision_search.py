@@ -195,6 +195,26 @@ def test_text_search_in_english_and_chinese_finds_tagged_images_and_copy(api: Ap
     assert "copy/latte.txt" in api.paths(query="醇香")[:1]  # a keyword only the copy text holds
 
 
+def test_a_query_in_any_language_is_answered(api: Api) -> None:
+    for query in ("кофе", "コーヒー", "커피", "قهوة", "कॉफ़ी", "🙂", "\u200b", "x" * 500):
+        response = api.call("POST", "/v1/search", json={"brand_id": api.brand, "query": query})
+        assert response.status_code in (200, 422), (query, response.text)
+        body = response.json()
+        assert (
+            isinstance(body["hits"], list) if response.status_code == 200 else body["code"] == "empty_query"
+        )
+    assert "kv/coffee.png" in api.paths(query="☕ coffee")[:3]
+
+
+def test_colour_words_lift_images_in_that_colour(api: Api) -> None:
+    red = api.search(query="红色的")
+    assert red["legs"].get("keyword_colours", 0) >= 1
+    hit = next(h for h in red["hits"] if h["path"] == "kv/car.png")
+    assert "keyword" in hit["matched"]
+    assert api.paths(query="blue")[0] == "kv/beach.png"
+    assert "keyword_colours" not in api.search(query="咖啡")["legs"]  # no colour named, no colour leg
+
+
 def test_get_search_is_the_same_search(api: Api) -> None:
     got = api.ok("GET", "/v1/search", params={"brand_id": api.brand, "q": "coffee", "kind": "copy"})
     assert [h["path"] for h in got["hits"]] == ["copy/latte.txt"]

@@ -16,6 +16,7 @@ from eval.evals.vision import (
     Labelled,
     dup_metrics,
     evaluate,
+    image_half,
     load_dups,
     load_labels,
     recall_at_k,
@@ -158,6 +159,16 @@ def test_evaluate_runs_every_query(tmp_path: Path) -> None:
     assert metrics["dup_recall"] == 1.0 and metrics["dup_precision"] == 1.0
     assert metrics["tag_accuracy"] == 1.0 and metrics["tagged_images"] == 1
     assert len(outcome["search_misses"]) == 2
+    halves = outcome["halves"]
+    assert sum(int(h["images"]) for h in halves.values()) == 2
+    cat_half = halves[image_half("images/cat.jpg")]
+    assert cat_half["search_recall_at_10_en"] == 1.0 and cat_half["tag_accuracy"] == 1.0
+
+
+def test_image_halves_are_fixed_and_both_used(labels: list[Labelled]) -> None:
+    halves = [image_half(item.image) for item in labels]
+    assert halves == [image_half(item.image) for item in labels]  # no randomness
+    assert 0.25 < halves.count("even") / len(halves) < 0.75
 
 
 def test_missing_field_names_the_line(tmp_path: Path) -> None:

@@ -210,6 +210,17 @@ def test_terms_are_words_and_chinese_bigrams() -> None:
     )
 
 
+def test_terms_of_other_scripts_are_words_or_bigrams() -> None:
+    assert query_terms("кофе с молоком") == ["кофе", "молоком"]  # one-letter words are noise here too
+    assert query_terms("コーヒー") == ["コー", "ーヒ", "ヒー"]  # no spaces: bigrams, like Chinese
+    assert query_terms("커피 광고") == ["커피", "광고"]
+    assert query_terms("قهوة") == ["قهوة"] and query_terms("Καφές") == ["καφές"]
+    assert query_terms("café") == ["caf"]  # Latin is unchanged (accented letters still split words)
+    assert query_terms("🙂☕") == []
+    assert set(query_terms("КОФЕ")) <= set(doc_terms("Кофе с молоком", "コーヒー広告"))
+    assert set(query_terms("コーヒー")) <= set(doc_terms("Кофе с молоком", "コーヒー広告"))
+
+
 def test_point_ids_and_collection_names() -> None:
     pid = point_id("brd_1", "campaign/618", "kv/主视觉:v2.png")
     assert split_point_id(pid) == ("brd_1", "campaign/618", "kv/主视觉:v2.png")
