@@ -58,12 +58,31 @@ async def search_assets_get(
     branch: Annotated[str, Query(min_length=1, max_length=100)] = "main",
     kind: Annotated[list[AssetKind] | None, Query(description="Only these kinds (repeatable).")] = None,
     tag: Annotated[list[str] | None, Query(description="Hits carry every tag (repeatable).")] = None,
+    any_tag: Annotated[list[str] | None, Query(description="Hits carry one of these (repeatable).")] = None,
+    campaign: Annotated[str | None, Query(max_length=200, description="Only this campaign.")] = None,
+    licence_valid: Annotated[
+        bool | None, Query(description="True: unlicensed or licence not expired; False: expired only.")
+    ] = None,
+    compliance_status: Annotated[
+        str | None, Query(max_length=24, description="Review state of the bytes, or 'none' (not submitted).")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> SearchResponse:
-    """``POST /v1/search`` for a text query in the URL (the CLI and the studio's search box)."""
+    """``POST /v1/search`` for a text query in the URL (the CLI and the studio's search box), with the
+    same filters."""
     body = SearchRequest(
-        brand_id=brand_id, query=q, branch=branch, kinds=kind, tags_all=tag or [], limit=limit, cursor=cursor
+        brand_id=brand_id,
+        query=q,
+        branch=branch,
+        kinds=kind,
+        tags_all=tag or [],
+        tags_any=any_tag or [],
+        campaign=campaign,
+        licence_valid=licence_valid,
+        compliance_status=compliance_status,
+        limit=limit,
+        cursor=cursor,
     )
     return await search_service.search(runtime_of(request), gateway, caller, body)
 

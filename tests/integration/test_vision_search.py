@@ -234,6 +234,20 @@ def test_filters_kind_tags_campaign_licence(api: Api) -> None:
     assert "kv/coffee.png" in api.paths(query="coffee", compliance_status="none")
 
 
+def test_the_url_form_takes_the_same_filters(api: Api) -> None:
+    def paths(**params: object) -> list[str]:
+        found = api.call("GET", "/v1/search", params={"brand_id": api.brand, **params})
+        assert found.status_code == 200, found.text
+        return [h["path"] for h in found.json()["hits"]]
+
+    assert paths(q="coffee", campaign="autumn-2026", kind="image") == ["kv/coffee.png"]
+    assert paths(q="lipstick", licence_valid="false") == ["kv/lipstick.png"]
+    assert "kv/lipstick.png" not in paths(q="lipstick", licence_valid="true")
+    assert paths(q="coffee", compliance_status="brand_approved") == []
+    both = paths(q="coffee", any_tag=["food_beverage/coffee", "no-such-tag"], kind="image")
+    assert set(both) == {"kv/coffee.png", "kv/coffee-copy.jpg", "archive/coffee.png"}
+
+
 def test_pages_follow_the_cursor_without_repeats(api: Api) -> None:
     everything = api.paths(query="coffee lipstick beach car", limit=100)
     assert len(everything) >= 5

@@ -2058,7 +2058,8 @@ export interface paths {
         };
         /**
          * Search Assets Get
-         * @description ``POST /v1/search`` for a text query in the URL (the CLI and the studio's search box).
+         * @description ``POST /v1/search`` for a text query in the URL (the CLI and the studio's search box), with the
+         *     same filters.
          */
         get: operations["searchAssetsByQuery"];
         put?: never;
@@ -10646,6 +10647,14 @@ export interface operations {
                 kind?: components["schemas"]["AssetKind"][] | null;
                 /** @description Hits carry every tag (repeatable). */
                 tag?: string[] | null;
+                /** @description Hits carry one of these (repeatable). */
+                any_tag?: string[] | null;
+                /** @description Only this campaign. */
+                campaign?: string | null;
+                /** @description True: unlicensed or licence not expired; False: expired only. */
+                licence_valid?: boolean | null;
+                /** @description Review state of the bytes, or 'none' (not submitted). */
+                compliance_status?: string | null;
                 limit?: number;
                 cursor?: string | null;
             };
