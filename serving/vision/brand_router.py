@@ -15,6 +15,7 @@ from serving.vision.models import BrandCustomTag
 from serving.vision.router import runtime_of
 from serving.vision.schemas import (
     AssetPath,
+    AssetTagsDetail,
     AssetTagsEdit,
     AssetTagsPublic,
     AssetUsage,
@@ -22,6 +23,7 @@ from serving.vision.schemas import (
     CustomTagPublic,
     DuplicateClusters,
 )
+from serving.vision.tag_detail import asset_tags_detail
 from serving.vision.tag_edit import edit_asset_tags
 
 router = APIRouter(prefix="/v1/brands/{brand_id}", tags=["search"])
@@ -60,6 +62,21 @@ def edit_tags(
     AI or brand tag is remembered in ``rejected_tags``: re-tagging never brings it back."""
     require_brand(session, caller, brand_id, merge_permission(body.branch))
     return edit_asset_tags(session, services_of(request), runtime_of(request), caller, brand_id, body, rid)
+
+
+@router.get("/asset-tags", operation_id="getAssetTags")
+def asset_tags(
+    brand_id: str,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    path: Annotated[AssetPath, Query()],
+    branch: BranchQuery = "main",
+) -> AssetTagsDetail:
+    """An asset's tags by source as indexed: human, AI (with the tagger's scores), brand tags learned by
+    example, and which AI or brand tags people rejected (404 ``not_indexed`` before indexing)."""
+    require_brand(session, caller, brand_id, Permission.BRAND_READ)
+    return asset_tags_detail(session, runtime_of(request).taxonomy(), brand_id, branch, path)
 
 
 @router.get("/custom-tags", operation_id="listCustomTags")

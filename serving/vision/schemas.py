@@ -180,3 +180,27 @@ class AssetUsage(BaseModel):
     same_blob: list[UsageRef] = Field(description="Other places of the brand holding the same bytes.")
     derived: list[UsageRef] = Field(description="Assets whose lineage names this one.")
     sources: list[UsageRef] = Field(description="Assets this one's lineage names.")
+
+
+TagOrigin = Literal["human", "ai", "brand"]
+
+
+class AssetTagDetail(BaseModel):
+    """One tag of an asset and where it came from."""
+
+    id: str = Field(description="Taxonomy id, brand tag id, or a free tag as written.")
+    name_zh: str | None = None
+    name_en: str | None = None
+    source: TagOrigin
+    score: float | None = Field(default=None, description="The tagger's confidence, for AI tags.")
+    rejected: bool = Field(default=False, description="An AI or brand tag a person removed: not effective.")
+
+
+class AssetTagsDetail(BaseModel):
+    branch: str
+    path: str
+    blob: str
+    encoder: str | None = Field(description="The image encoder whose analysis gave the AI tags.")
+    tags: list[AssetTagDetail]
+    effective_tags: list[str] = Field(description="What search uses: human ∪ (AI ∪ brand − rejected).")
+    indexed_at: datetime

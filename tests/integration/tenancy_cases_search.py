@@ -116,6 +116,15 @@ def _duplicate_clusters(sc: Scene) -> Control:
     return sc.control("reviewer_a", "GET", f"/v1/brands/{a}/duplicates", check=lambda r: r["clusters"] == [])
 
 
+@case("GET", "/v1/brands/{brand_id}/asset-tags")
+def _asset_tags(sc: Scene) -> Control:
+    a, _ = _ids(sc)
+    sc.denied(B_SIDE, "GET", f"/v1/brands/{a}/asset-tags?path=kv/a.png")
+    # nothing is indexed in this scene: A's own reader gets as far as the index
+    url = f"/v1/brands/{a}/asset-tags?path=kv/a.png"
+    return sc.control("creative_a", "GET", url, status=404, check=lambda r: r["code"] == "not_indexed")
+
+
 @case("GET", "/v1/brands/{brand_id}/asset-usage")
 def _asset_usage(sc: Scene) -> Control:
     a, b = _ids(sc)

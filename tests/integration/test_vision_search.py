@@ -399,6 +399,16 @@ def test_tag_edits_commit_and_survive_reindexing(api: Api) -> None:
     api.wait_indexed()
     assert "kv/car.png" not in api.paths(query="car", tags_all=["transport/car"])
     assert api.paths(query="促销") == ["kv/car.png"]
+    detail = api.ok("GET", url, params={"path": "kv/car.png", "branch": "main"})
+    by_id = {t["id"]: t for t in detail["tags"]}
+    promo = by_id["促销"]
+    assert (promo["source"], promo["score"], promo["rejected"]) == ("human", None, False)
+    car = by_id["transport/car"]
+    assert (car["source"], car["rejected"], car["name_zh"], car["name_en"]) == ("ai", True, "汽车", "car")
+    assert 0 < car["score"] <= 1  # the tagger's confidence, kept with the AI tag
+    assert detail["effective_tags"] == edited["effective_tags"] and detail["blob"]
+    missing = api.call("GET", url, params={"path": "kv/nowhere.png", "branch": "main"})
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_indexed")
     again = api.ok("PATCH", url, "admin_a", json=edit)
     assert again["commit_id"] is None  # nothing changed, nothing committed
 

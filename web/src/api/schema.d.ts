@@ -367,7 +367,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Asset Tags
+         * @description An asset's tags by source as indexed: human, AI (with the tagger's scores), brand tags learned by
+         *     example, and which AI or brand tags people rejected (404 ``not_indexed`` before indexing).
+         */
+        get: operations["getAssetTags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2769,6 +2774,63 @@ export interface components {
              * @description Asset path.
              */
             path: string;
+        };
+        /**
+         * AssetTagDetail
+         * @description One tag of an asset and where it came from.
+         */
+        AssetTagDetail: {
+            /**
+             * Id
+             * @description Taxonomy id, brand tag id, or a free tag as written.
+             */
+            id: string;
+            /** Name En */
+            name_en?: string | null;
+            /** Name Zh */
+            name_zh?: string | null;
+            /**
+             * Rejected
+             * @description An AI or brand tag a person removed: not effective.
+             * @default false
+             */
+            rejected: boolean;
+            /**
+             * Score
+             * @description The tagger's confidence, for AI tags.
+             */
+            score?: number | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "human" | "ai" | "brand";
+        };
+        /** AssetTagsDetail */
+        AssetTagsDetail: {
+            /** Blob */
+            blob: string;
+            /** Branch */
+            branch: string;
+            /**
+             * Effective Tags
+             * @description What search uses: human ∪ (AI ∪ brand − rejected).
+             */
+            effective_tags: string[];
+            /**
+             * Encoder
+             * @description The image encoder whose analysis gave the AI tags.
+             */
+            encoder: string | null;
+            /**
+             * Indexed At
+             * Format: date-time
+             */
+            indexed_at: string;
+            /** Path */
+            path: string;
+            /** Tags */
+            tags: components["schemas"]["AssetTagDetail"][];
         };
         /** AssetTagsEdit */
         AssetTagsEdit: {
@@ -7224,6 +7286,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssetHistory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getAssetTags: {
+        parameters: {
+            query: {
+                path: string;
+                branch?: string;
+            };
+            header?: never;
+            path: {
+                brand_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetTagsDetail"];
                 };
             };
             /** @description Validation Error */
