@@ -1,12 +1,13 @@
 // After `vite build`: put a tiny inline script in dist/index.html that, before the app's own code has
 // arrived, (1) starts downloading the chunks of the page being opened (<link rel=modulepreload>, from
-// Vite's manifest and the route table in src/routes.ts) and (2) for a logged-in user, starts the two
+// the chunk map that vite.config.ts writes and the route table in src/routes.ts) and (2) for a logged-in user, starts the two
 // session requests (/v1/me, /v1/brands) that every page waits for (read back by src/session.tsx).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dist = process.argv[2] ?? "dist";
-const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8"));
+// file → {imports, isEntry, modules}: written by the chunk-map plugin in vite.config.ts
+const chunkMap = JSON.parse(readFileSync(join(dist, ".vite", "chunks.json"), "utf8"));
 const routesSource = readFileSync("src/routes.ts", "utf8");
 
 const files = Object.fromEntries(
@@ -18,19 +19,23 @@ const files = Object.fromEntries(
 const routes = [...routesSource.matchAll(/\{ path: "([^"]+)", name: "(\w+)" \}/g)].map(([, path, name]) => [path, name]);
 if (!files.shell || !files.login || routes.length === 0) throw new Error("route-preload: cannot read src/routes.ts");
 
+/** The chunk that holds a source module (a page can share a chunk with others once small chunks merge). */
+function chunkOf(module) {
+  const found = Object.entries(chunkMap).find(([, chunk]) => chunk.modules.includes(module));
+  if (!found) throw new Error(`route-preload: no chunk holds ${module}`);
+  return found[0];
+}
+
+/** A chunk and everything it imports statically, less the entry (already loading). */
 function closure(file, seen = new Set()) {
-  const chunk = manifest[file];
-  if (!chunk) return seen; // merged into the entry chunk (small chunks are), so it loads with it
-  if (chunk.isEntry) return seen; // already loading
-  if (seen.has(chunk.file)) return seen;
-  seen.add(chunk.file);
-  for (const dep of chunk.imports ?? []) {
-    if (!manifest[dep].isEntry) closure(dep, seen);
-  }
+  const chunk = chunkMap[file];
+  if (chunk.isEntry || seen.has(file)) return seen;
+  seen.add(file);
+  for (const dep of chunk.imports) closure(dep, seen);
   return seen;
 }
 
-const chunks = (names) => [...new Set(names.flatMap((name) => [...closure(files[name])]))].map((f) => `/${f}`);
+const chunks = (names) => [...new Set(names.flatMap((name) => [...closure(chunkOf(files[name]))]))].map((f) => `/${f}`);
 const table = {
   login: chunks(["login"]),
   routes: routes.map(([path, name]) => [path, chunks(["shell", name])]),

@@ -1,15 +1,19 @@
-import { App as AntApp, ConfigProvider, Spin } from "antd";
-import zhCN from "antd/locale/zh_CN";
+import { ConfigProvider, Spin, theme } from "antd";
 import type { Locale } from "antd/es/locale";
+import zhCN from "antd/es/locale/zh_CN";
 import { Suspense, useEffect, useState, type ComponentType, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 
+import { FeedbackProvider } from "./feedback";
 import { LangProvider, useLang } from "./i18n";
 import { Ready } from "./Ready";
 import { loadedPage, pages, ROUTES, type RouteName } from "./routes";
 import { SessionProvider, useSession } from "./session";
 
 type ShellType = ComponentType<{ children: ReactNode }>;
+
+/** The class that carries the theme's CSS variables (--ant-*): named, so the app root can carry it too. */
+const CSS_VAR_KEY = "css-var-atelier";
 
 function Loading() {
   return (
@@ -69,9 +73,16 @@ function useAntLocale(): Locale {
   const { lang } = useLang();
   const [english, setEnglish] = useState<Locale | null>(null);
   useEffect(() => {
-    if (lang === "en" && english === null) void import("antd/locale/en_US").then((m) => setEnglish(m.default));
+    if (lang === "en" && english === null) void import("antd/es/locale/en_US").then((m) => setEnglish(m.default));
   }, [lang, english]);
   return lang === "en" && english ? english : zhCN;
+}
+
+/** What antd's <App> root gives every page (base font and colour, the theme's CSS variables), without the
+ * message/notification/modal code it carries: those come from FeedbackProvider, after the first screen. */
+function AppRoot({ children }: { children: ReactNode }) {
+  const { hashId } = theme.useToken();
+  return <div className={[hashId, "ant-app", CSS_VAR_KEY].filter(Boolean).join(" ")}>{children}</div>;
 }
 
 function Localized({ children }: { children: ReactNode }) {
@@ -79,9 +90,11 @@ function Localized({ children }: { children: ReactNode }) {
   return (
     <ConfigProvider
       locale={locale}
-      theme={{ zeroRuntime: true, token: { colorPrimary: "#c2410c", borderRadius: 8, fontFamily: "system-ui, 'Noto Sans CJK SC', sans-serif" } }}
+      theme={{ zeroRuntime: true, cssVar: { key: CSS_VAR_KEY }, token: { colorPrimary: "#c2410c", borderRadius: 8, fontFamily: "system-ui, 'Noto Sans CJK SC', sans-serif" } }}
     >
-      <AntApp>{children}</AntApp>
+      <AppRoot>
+        <FeedbackProvider>{children}</FeedbackProvider>
+      </AppRoot>
     </ConfigProvider>
   );
 }

@@ -1,4 +1,6 @@
-// The studio frame: navigation, brand switcher, language switch and account menu.
+// The studio frame: navigation, brand switcher, language switch and account menu. The frame is on every
+// first screen, so its navigation is a list of links and its brand switcher a native <select>, both styled
+// like antd's Menu and Select (src/light-controls.css) without their runtime.
 import {
   AuditOutlined,
   BranchesOutlined,
@@ -9,9 +11,9 @@ import {
   SafetyCertificateOutlined,
   TrophyOutlined,
 } from "@ant-design/icons";
-import { Button, Grid, Layout, Menu, Segmented, Select, Space, Typography } from "antd";
+import { Button, Grid, Layout, Segmented, Space, Typography } from "antd";
 import { type ReactNode } from "react";
-import { useLocation, useNavigate } from "react-router";
+import { Link, useLocation } from "react-router";
 
 import { useLang, useT, type Messages } from "./i18n";
 import { useSession } from "./session";
@@ -46,13 +48,13 @@ const messages: Messages<
 };
 
 const ITEMS = [
-  { key: "/", icon: <ExperimentOutlined />, label: "studio" },
-  { key: "/library", icon: <FolderOpenOutlined />, label: "library" },
-  { key: "/branches", icon: <BranchesOutlined />, label: "branches" },
-  { key: "/compliance", icon: <SafetyCertificateOutlined />, label: "check" },
-  { key: "/reviews", icon: <AuditOutlined />, label: "reviews" },
-  { key: "/scorecard", icon: <TrophyOutlined />, label: "scorecard" },
-  { key: "/brand-kit", icon: <BgColorsOutlined />, label: "brandKit" },
+  { key: "/", icon: <ExperimentOutlined aria-hidden />, label: "studio" },
+  { key: "/library", icon: <FolderOpenOutlined aria-hidden />, label: "library" },
+  { key: "/branches", icon: <BranchesOutlined aria-hidden />, label: "branches" },
+  { key: "/compliance", icon: <SafetyCertificateOutlined aria-hidden />, label: "check" },
+  { key: "/reviews", icon: <AuditOutlined aria-hidden />, label: "reviews" },
+  { key: "/scorecard", icon: <TrophyOutlined aria-hidden />, label: "scorecard" },
+  { key: "/brand-kit", icon: <BgColorsOutlined aria-hidden />, label: "brandKit" },
 ] as const;
 
 export function Shell({ children }: { children: ReactNode }) {
@@ -60,20 +62,27 @@ export function Shell({ children }: { children: ReactNode }) {
   const { lang, setLang } = useLang();
   const { brands, brandId, setBrandId, logout, me } = useSession();
   const location = useLocation();
-  const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
-  const selected = ITEMS.filter((item) => item.key !== "/" && location.pathname.startsWith(item.key)).map((i) => i.key);
+  const active = ITEMS.find((item) => item.key !== "/" && location.pathname.startsWith(item.key))?.key ?? "/";
   return (
     <Layout style={{ minHeight: "100vh" }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={56} theme="light" width={200}>
         <div style={{ padding: "16px 20px", fontWeight: 700, fontSize: 18, color: "#c2410c" }}>Atelier</div>
-        <nav aria-label={t("nav")}>
-          <Menu
-            mode="inline"
-            selectedKeys={selected.length ? selected : ["/"]}
-            items={ITEMS.map((item) => ({ key: item.key, icon: item.icon, label: t(item.label) }))}
-            onClick={({ key }) => navigate(key)}
-          />
+        <nav aria-label={t("nav")} className="lc-nav">
+          <ul>
+            {ITEMS.map((item) => {
+              const label = t(item.label);
+              const current = item.key === active;
+              return (
+                <li key={item.key}>
+                  <Link to={item.key} className="lc-nav-item" aria-current={current ? "page" : undefined} title={label}>
+                    {item.icon}
+                    <span className="lc-nav-label">{label}</span>
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
         </nav>
       </Layout.Sider>
       <Layout>
@@ -81,14 +90,20 @@ export function Shell({ children }: { children: ReactNode }) {
           style={{ background: "#fff", display: "flex", alignItems: "center", justifyContent: "flex-end", gap: 12, paddingInline: 16 }}
         >
           <Space size="small">
-            <Select
+            <select
+              className="lc-select"
               aria-label={t("brand")}
               data-testid="brand-select"
               style={{ minWidth: screens.lg ? 180 : 130, maxWidth: 240 }}
-              value={brandId ?? undefined}
-              options={brands.map((brand) => ({ value: brand.id, label: brand.name }))}
-              onChange={setBrandId}
-            />
+              value={brandId ?? ""}
+              onChange={(event) => setBrandId(event.target.value)}
+            >
+              {brands.map((brand) => (
+                <option key={brand.id} value={brand.id}>
+                  {brand.name}
+                </option>
+              ))}
+            </select>
             <Segmented
               aria-label="language"
               value={lang}

@@ -64,13 +64,10 @@ function matches(pattern: string, pathname: string): boolean {
   return a.length === b.length && a.every((part, i) => part.startsWith(":") || part === b[i]);
 }
 
-/** Start loading what the first screen needs: the login page, or the shell and the page at `pathname`. */
-export function preload(pathname: string, loggedIn: boolean): void {
-  if (!loggedIn || pathname === "/login") {
-    void loaders.login();
-    return;
-  }
-  void loaders.shell();
+/** Start loading what the first screen needs: the login page, or the shell and the page at `pathname`.
+ * The promise settles once that code has arrived (or failed: the router's lazy pages then retry). */
+export function preload(pathname: string, loggedIn: boolean): Promise<unknown> {
+  if (!loggedIn || pathname === "/login") return Promise.allSettled([loaders.login()]);
   const route = ROUTES.find((candidate) => matches(candidate.path, pathname));
-  if (route) void loaders[route.name]();
+  return Promise.allSettled([loaders.shell(), ...(route ? [loaders[route.name]()] : [])]);
 }

@@ -1,5 +1,5 @@
 // Who is logged in, which brand they work on, and logging out (token kept in localStorage).
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 import { api, call, getToken, onUnauthorized, setToken, type Schemas } from "./api/client";
 
@@ -24,7 +24,8 @@ interface SessionState {
 const SessionContext = createContext<SessionState | null>(null);
 
 type SessionData = [Me, { items: Brand[] }];
-let prefetched: { token: string; data: Promise<SessionData> } | null = null;
+/** The startup requests for `token`; `value` once they have answered. */
+let prefetched: { token: string; data: Promise<SessionData>; value?: SessionData } | null = null;
 
 function loadSession(): Promise<SessionData> {
   return Promise.all([call(api.GET("/v1/me")), call(api.GET("/v1/brands", { params: { query: { limit: 200 } } }))]);
@@ -38,12 +39,24 @@ declare global {
 }
 
 /** Start fetching who is logged in and their brands (called at startup, before React renders); reuses the
- * requests index.html already started for this token. */
-export function prefetchSession(): void {
+ * requests index.html already started for this token. Settles (never rejects) once they have answered. */
+export function prefetchSession(): Promise<void> {
   const token = getToken();
-  if (!token) return;
+  if (!token) return Promise.resolve();
   const early = window.__atelierSession;
-  prefetched = { token, data: early?.token === token ? early.data : loadSession() };
+  const entry: NonNullable<typeof prefetched> = { token, data: early?.token === token ? early.data : loadSession() };
+  prefetched = entry;
+  return entry.data.then(
+    (value) => {
+      entry.value = value;
+    },
+    () => undefined,
+  );
+}
+
+/** The startup answer for `token` if it has already arrived: the first render can show the page at once. */
+function arrivedSession(token: string | null): SessionData | null {
+  return token !== null && prefetched?.token === token ? (prefetched.value ?? null) : null;
 }
 
 function sessionFor(token: string): Promise<SessionData> {
@@ -52,14 +65,27 @@ function sessionFor(token: string): Promise<SessionData> {
   return reuse ?? loadSession();
 }
 
+/** The brand to work on: the one kept from last time if the caller still has it, else their first. */
+function pickBrand(current: string | null, brands: Brand[]): string | null {
+  const keep = current && brands.some((brand) => brand.id === current);
+  return keep ? current : (brands[0]?.id ?? null);
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [token, setTokenState] = useState<string | null>(() => getToken());
-  const [me, setMe] = useState<Me | null>(null);
-  const [brands, setBrands] = useState<Brand[]>([]);
-  const [brandId, setBrandIdState] = useState<string | null>(() => localStorage.getItem(BRAND_KEY));
-  const [loading, setLoading] = useState<boolean>(() => getToken() !== null);
+  const [arrived] = useState(() => arrivedSession(token));
+  const [me, setMe] = useState<Me | null>(arrived?.[0] ?? null);
+  const [brands, setBrands] = useState<Brand[]>(arrived?.[1].items ?? []);
+  const [brandId, setBrandIdState] = useState<string | null>(() => {
+    const kept = localStorage.getItem(BRAND_KEY);
+    return arrived ? pickBrand(kept, arrived[1].items) : kept;
+  });
+  const [loading, setLoading] = useState<boolean>(() => token !== null && arrived === null);
+  // the token whose session is already in state (from the startup requests): no second fetch for it
+  const loadedFor = useRef<string | null>(arrived ? token : null);
 
   const clear = useCallback(() => {
+    loadedFor.current = null;
     setToken(null);
     setTokenState(null);
     setMe(null);
@@ -70,18 +96,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => onUnauthorized(clear), [clear]);
 
   useEffect(() => {
-    if (!token) return;
+    if (!token || loadedFor.current === token) return;
     let live = true;
     setLoading(true);
     sessionFor(token)
       .then(([caller, page]) => {
         if (!live) return;
+        loadedFor.current = token;
         setMe(caller);
         setBrands(page.items);
-        setBrandIdState((current) => {
-          const keep = current && page.items.some((brand) => brand.id === current);
-          return keep ? current : (page.items[0]?.id ?? null);
-        });
+        setBrandIdState((current) => pickBrand(current, page.items));
       })
       .catch(() => live && clear())
       .finally(() => live && setLoading(false));

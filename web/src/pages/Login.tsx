@@ -1,8 +1,9 @@
-import { Alert, Button, Card, Input, Typography } from "antd";
+import { Alert, Button, Input, Typography } from "antd";
 import { useState, type FormEvent } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router";
 
 import { ApiError } from "../api/client";
+import { LightCard } from "../components/LightCard";
 import { useLang, useT, type Messages } from "../i18n";
 import { useSession } from "../session";
 
@@ -59,7 +60,7 @@ export default function Login() {
 
   return (
     <main style={{ minHeight: "100vh", display: "grid", placeItems: "center", background: "#faf7f5", padding: 16 }}>
-      <Card style={{ width: "100%", maxWidth: 400 }}>
+      <LightCard style={{ width: "100%", maxWidth: 400 }}>
         <div style={{ display: "flex", justifyContent: "flex-end" }}>
           <Button size="small" type="text" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
             {lang === "zh" ? "English" : "中文"}
@@ -100,7 +101,7 @@ export default function Login() {
             {t("submit")}
           </Button>
         </form>
-      </Card>
+      </LightCard>
     </main>
   );
 }

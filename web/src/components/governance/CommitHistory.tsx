@@ -1,8 +1,9 @@
 // The history of a branch, newest first, with "revert" on each commit (a new commit that undoes it).
-import { Alert, App, Button, Empty, Flex, Popconfirm, Skeleton, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, Empty, Flex, Popconfirm, Skeleton, Tag, Tooltip, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 
 import { api, call, type Schemas } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { errorText, firstLine, gateViolations, mergeConflicts, shortId, useTimes, type GateViolation } from "./format";
 import { GateReasons } from "./GateReasons";
@@ -83,7 +84,7 @@ interface Props {
 
 export function CommitHistory({ brandId, branch, head, canChange, name, onChanged }: Props) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const { when, exact } = useTimes();
   const [commits, setCommits] = useState<Commit[]>([]);
   const [loading, setLoading] = useState(true);

@@ -1,8 +1,9 @@
 // Start a branch from any branch, tag or commit (O(1): nothing is copied).
-import { App, Form, Input, Modal, Select } from "antd";
+import { Form, Input, Modal, Select } from "antd";
 import { useState } from "react";
 
 import { api, call, type Schemas } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { errorText, MAIN } from "./format";
 
@@ -50,7 +51,7 @@ interface Props {
 
 export function CreateBranchDialog({ brandId, open, refs, defaultFrom = MAIN, onClose, onCreated }: Props) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [form] = Form.useForm<{ name: string; from_ref: string }>();
   const [busy, setBusy] = useState(false);
 

@@ -1,9 +1,10 @@
 // Why the pre-merge gate refuses (or would refuse) a merge: one line per blocked asset, with the way out.
-import { Alert, App, Button, Flex, Tag, Typography } from "antd";
+import { Alert, Button, Flex, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link } from "react-router";
 
 import { api, call } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { errorText, type GateViolation } from "./format";
 import { useGovLabels } from "./labels";
@@ -44,7 +45,7 @@ interface Props {
 export function GateReasons({ violations, refused, brandId, branch, onSubmitted }: Props) {
   const t = useT(messages);
   const { label, color } = useGovLabels();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [busy, setBusy] = useState(false);
   const unsubmitted = violations.filter((v) => v.code === "not_reviewed").map((v) => v.path);
 

@@ -1,10 +1,11 @@
 // Honest about search indexing: after a commit the branch's index catches up in a job; until then new
 // assets are not searchable. Polls the index status while it lags and tells the page when it caught up.
 import { ReloadOutlined, SyncOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Space } from "antd";
+import { Alert, Button, Space } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { api, call, type Schemas } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { errorText } from "./labels";
 
@@ -46,7 +47,7 @@ export function IndexBanner({
   onCaughtUp: () => void;
 }) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [status, setStatus] = useState<IndexStatus | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);

@@ -1,8 +1,9 @@
 // Edit an asset's tags: pick from the brand's vocabulary (zh/en names) or type a free tag; saved as a commit.
-import { App, Button, Flex, Select, Typography } from "antd";
+import { Button, Flex, Select, Typography } from "antd";
 import { useMemo, useState } from "react";
 
 import { api, call, type Schemas } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useLang, useT, type Messages } from "../../i18n";
 import { errorText } from "./labels";
 import type { TagName } from "./useFacets";
@@ -53,7 +54,7 @@ export function TagEditor({
 }) {
   const t = useT(messages);
   const { lang } = useLang();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [value, setValue] = useState<string[]>(tags);
   const [saving, setSaving] = useState(false);
   const options = useMemo(

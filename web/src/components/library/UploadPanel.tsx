@@ -1,11 +1,12 @@
 // Upload by drag and drop: each file's bytes are stored at once (validated, content-addressed), checked
 // against the brand's assets for duplicates, and then committed together to a branch with shared metadata.
 import { CloudUploadOutlined, InboxOutlined } from "@ant-design/icons";
-import { Alert, App, AutoComplete, Button, Card, Col, Flex, Input, Row, Select, Typography, Upload } from "antd";
+import { Alert, AutoComplete, Button, Card, Col, Flex, Input, Row, Select, Typography, Upload } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 
 import { api, call, type Schemas } from "../../api/client";
 import { uploadBlob } from "../../api/upload";
+import { useFeedback } from "../../feedback";
 import { useLang, useT } from "../../i18n";
 import { errorText, PLATFORMS, useWord } from "./labels";
 import { UploadRow } from "./UploadRow";
@@ -61,7 +62,7 @@ export function UploadPanel({
   const t = useT(uploadMessages);
   const word = useWord();
   const { lang } = useLang();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [items, setItems] = useState<Item[]>([]);
   const [branch, setBranch] = useState(defaultBranch);
   const [folder, setFolder] = useState(monthFolder);

@@ -1,9 +1,10 @@
 // The item's comment thread (all versions of the asset), optionally anchored to an AI finding.
 import { SendOutlined } from "@ant-design/icons";
-import { Alert, App, Avatar, Button, Empty, Flex, Input, Skeleton, Space, Tag, Typography } from "antd";
+import { Alert, Avatar, Button, Empty, Flex, Input, Skeleton, Space, Tag, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 
 import { api, call, type Schemas } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useReviewLabels } from "./labels";
 import { errorText, formatTime, type Finding, type ReviewComment, type ReviewItem } from "./model";
@@ -45,7 +46,7 @@ export interface CommentsThreadProps {
 export function CommentsThread({ item, findings, anchor, onClearAnchor, onSelectFinding, person }: CommentsThreadProps) {
   const t = useT(messages);
   const labels = useReviewLabels();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [comments, setComments] = useState<ReviewComment[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState("");

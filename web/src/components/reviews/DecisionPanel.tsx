@@ -1,9 +1,10 @@
 // Claim the item and decide it at the level it waits for: approve, request changes or reject (with a reason).
 import { CheckOutlined, CloseOutlined, EditOutlined, UserAddOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Flex, Input, Space, Tooltip, Typography } from "antd";
+import { Alert, Button, Flex, Input, Space, Tooltip, Typography } from "antd";
 import { useEffect, useState, type ReactNode } from "react";
 
 import { api, call, type Schemas } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useReviewLabels } from "./labels";
 import { errorCode, errorText, type Decision, type ReviewAction, type ReviewItem } from "./model";
@@ -120,7 +121,7 @@ export interface DecisionPanelProps {
 
 function ClaimControl({ item, role, person, onUpdated, onReload }: DecisionPanelProps) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [busy, setBusy] = useState(false);
   const mine = item.assignee_id !== null && item.assignee_id === role.userId;
   const held = item.assignee_id !== null && !mine;
@@ -167,7 +168,7 @@ export function DecisionPanel(props: DecisionPanelProps) {
   const { item, role, onUpdated, onReload } = props;
   const t = useT(messages);
   const labels = useReviewLabels();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [action, setAction] = useState<ReviewAction | null>(null);
   const [comment, setComment] = useState("");
   const [problem, setProblem] = useState<string | null>(null);

@@ -1,9 +1,10 @@
 // The AI level's findings: what matched, why (legal basis), how to fix it; brand reviewers mark false alarms.
 import { CheckCircleFilled, CommentOutlined, StopOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Collapse, Empty, Flex, Form, Input, Modal, Space, Spin, Tag, Typography } from "antd";
+import { Alert, Button, Collapse, Empty, Flex, Form, Input, Modal, Space, Spin, Tag, Typography } from "antd";
 import { useState, type ReactNode } from "react";
 
 import { api, call } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { SEVERITY_COLOR, useReviewLabels } from "./labels";
 import { errorText, type Finding, type ReviewItem } from "./model";
@@ -171,7 +172,7 @@ function FindingCard({
 export function FindingsPanel(props: FindingsPanelProps) {
   const { item, findings, excused, active, onSelect, canMarkFalseAlarm, onChanged, onComment } = props;
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [marking, setMarking] = useState<Finding | null>(null);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ reason: string }>();

@@ -1,9 +1,10 @@
 // "Submit for review": pick a branch and the asset path(s) on it; the AI check starts at once.
 import { SendOutlined } from "@ant-design/icons";
-import { App, Button, Card, Col, Collapse, Form, Input, Row, Select, Typography } from "antd";
+import { Button, Card, Col, Collapse, Form, Input, Row, Select, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 
 import { api, ApiError, call, type Schemas } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useLang, useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 import type { ReviewItem } from "./model";
@@ -100,7 +101,7 @@ export function SubmitReviewForm({ initialBranch, initialPaths, regionIds, onSub
   const t = useT(messages);
   const { lang } = useLang();
   const brandId = useBrandId();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [form] = Form.useForm<Values>();
   const branch = Form.useWatch("branch", form);
   const [branches, setBranches] = useState<Schemas["RefPublic"][]>([]);

@@ -1,9 +1,10 @@
 // The submitting side's actions: withdraw an open item, or resubmit a new version after a refusal.
 import { RedoOutlined, RollbackOutlined } from "@ant-design/icons";
-import { App, Button, Form, Input, Modal, Space, Typography } from "antd";
+import { Button, Form, Input, Modal, Space, Typography } from "antd";
 import { useState } from "react";
 
 import { api, call } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { canResubmit, errorText, isOpen, type ReviewItem } from "./model";
 import type { ReviewRole } from "./useReviewRole";
@@ -67,7 +68,7 @@ export interface SubmitterActionsProps {
 
 export function SubmitterActions({ item, role, onUpdated, onResubmitted }: SubmitterActionsProps) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [dialog, setDialog] = useState<"withdraw" | "resubmit" | null>(null);
   const [busy, setBusy] = useState(false);
   const [withdrawForm] = Form.useForm<{ reason?: string }>();

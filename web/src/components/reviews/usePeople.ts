@@ -1,9 +1,9 @@
 // Display names for user ids in the review pages (listReviewPeople: the brand's members the caller may
 // name); unknown ids are shown shortened, the caller as "me".
-import { App } from "antd";
 import { useCallback, useEffect, useState } from "react";
 
 import { api, call } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useLang } from "../../i18n";
 import { useBrandId, useSession } from "../../session";
 import { errorText } from "./model";
@@ -14,7 +14,7 @@ export function usePeople(): (id: string | null | undefined) => string {
   const { token, me } = useSession();
   const brandId = useBrandId();
   const { lang } = useLang();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const key = `${token ?? ""}|${brandId}`;
   const [names, setNames] = useState<Record<string, string>>(() => cache.get(key) ?? {});
 

@@ -1,88 +1,71 @@
 // The brief: what to make, for whom, where, how many — turned into one generation job per platform
 // and output (copy, copy + posters, video remixes).
-import { ThunderboltOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Col,
-  Collapse,
-  Form,
-  Input,
-  InputNumber,
-  Row,
-  Segmented,
-  Select,
-  Typography,
-} from "antd";
-import { useMemo, useState } from "react";
+//
+// It is the studio's first screen, so it is built light: plain inputs styled like antd's vertical form
+// (LightFields, TagInput, src/light-controls.css) and antd Input/Button only; the video part and "more
+// options" (footage picker, Select, Segmented) load when they are shown. Checks run on submit, then on
+// every change of a field already checked, like antd Form's; the first wrong field gets the focus.
+import { RightOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { Button, Input, Typography } from "antd";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { useLang, useT, type Messages } from "../../i18n";
-import { FootagePicker } from "./FootagePicker";
+import { afterFirstScreen } from "../../idle";
 import {
-  INDUSTRIES,
-  MAX_SELLING_POINTS,
-  MAX_VARIANTS,
-  MAX_VIDEOS,
-  PLATFORM_LABELS,
-  PLATFORMS,
-  VIDEO_PRESETS,
-  type BriefValues,
-  type Kind,
-} from "./model";
+  briefValues,
+  CHECKED_FIELDS,
+  checkBrief,
+  FIELD_IDS,
+  focusField,
+  initialDraft,
+  parseCount,
+  planOf,
+  type BriefDraft,
+  type CheckedField,
+  type FocusRequest,
+  type RuleMessage,
+} from "./briefRules";
+import { CheckGroup, describedBy, Field } from "./LightFields";
+import { MAX_SELLING_POINTS, MAX_VARIANTS, PLATFORM_LABELS, PLATFORMS, type BriefValues, type Kind } from "./model";
+import { TagInput } from "./TagInput";
+
+const loadMore = () => import("./BriefMore");
+const loadVideo = () => import("./BriefVideo");
+const BriefMore = lazy(loadMore);
+const BriefVideo = lazy(loadVideo);
+/** Start loading a part ahead of need (a failure shows when the part itself loads). */
+const prefetch = (load: () => Promise<unknown>) => () => void load().catch(() => undefined);
 
 type Key =
-  | "title"
+  | RuleMessage
   | "product"
   | "productPh"
-  | "productReq"
   | "points"
   | "pointsPh"
-  | "pointsMax"
+  | "remove"
   | "audience"
   | "audiencePh"
   | "platforms"
-  | "platformsReq"
   | "tone"
   | "tonePh"
   | "count"
   | "kinds"
-  | "kindsReq"
   | "copy"
   | "poster"
   | "video"
   | "more"
-  | "brand"
-  | "brandReq"
-  | "industry"
-  | "industryPh"
-  | "length"
-  | "short"
-  | "medium"
-  | "long"
-  | "price"
-  | "cta"
-  | "ctaPh"
-  | "footage"
-  | "footageReq"
-  | "quality"
-  | "preview"
-  | "hd"
   | "submit"
-  | "plan"
-  | "noVideoPreset"
-  | "videoCap"
-  | "posterNote";
+  | "plan";
 
 const messages: Messages<Key> = {
   zh: {
-    title: "创作需求",
     product: "产品 / 活动",
     productPh: "例如：清透防晒乳 SPF50+",
     productReq: "请填写产品或活动名称",
     points: "核心卖点",
     pointsPh: "输入后回车，可添加多条",
     pointsMax: "卖点最多 {n} 条",
+    remove: "删除「{tag}」",
     audience: "目标人群",
     audiencePh: "例如：25-35 岁都市白领，注重通勤防晒",
     platforms: "投放平台",
@@ -90,42 +73,26 @@ const messages: Messages<Key> = {
     tone: "语气风格",
     tonePh: "例如：温暖、俏皮、专业",
     count: "每个平台生成条数",
+    countRange: "请输入 1–{max} 之间的整数",
     kinds: "产出内容",
     kindsReq: "请至少选择一种内容",
     copy: "文案",
     poster: "海报（含文案）",
     video: "短视频",
     more: "更多设置",
-    brand: "品牌名称（文案中出现的写法）",
     brandReq: "请填写品牌名称",
-    industry: "行业（用于行业合规规则）",
-    industryPh: "不限",
-    length: "正文长度",
-    short: "精简",
-    medium: "适中",
-    long: "详细",
-    price: "海报价格",
-    cta: "行动号召",
-    ctaPh: "例如：立即抢购",
-    footage: "视频素材",
     footageReq: "生成视频需要至少 1 段素材",
-    quality: "视频画质",
-    preview: "快速预览（半分辨率，不宜投放）",
-    hd: "原画质",
     submit: "开始生成",
     plan: "将提交 {jobs} 个任务，共约 {total} 条内容",
-    noVideoPreset: "微博暂无视频规格，将不生成微博视频",
-    videoCap: "每个平台最多生成 {n} 条视频",
-    posterNote: "海报使用品牌规范中的 Logo 与色板",
   },
   en: {
-    title: "Brief",
     product: "Product / campaign",
     productPh: "e.g. Clear sunscreen SPF50+",
     productReq: "Name the product or campaign",
     points: "Selling points",
     pointsPh: "Type one and press Enter",
     pointsMax: "At most {n} selling points",
+    remove: "Remove “{tag}”",
     audience: "Audience",
     audiencePh: "e.g. office workers 25–35 who commute",
     platforms: "Platforms",
@@ -133,62 +100,55 @@ const messages: Messages<Key> = {
     tone: "Tone",
     tonePh: "e.g. warm, playful, expert",
     count: "Variants per platform",
+    countRange: "A whole number from 1 to {max}",
     kinds: "Outputs",
     kindsReq: "Pick at least one output",
     copy: "Copy",
     poster: "Posters (with copy)",
     video: "Short video",
     more: "More options",
-    brand: "Brand name (as written in copy)",
     brandReq: "Give the brand name",
-    industry: "Industry (for industry rules)",
-    industryPh: "Any",
-    length: "Body length",
-    short: "Short",
-    medium: "Medium",
-    long: "Long",
-    price: "Poster price",
-    cta: "Call to action",
-    ctaPh: "e.g. Shop now",
-    footage: "Footage",
     footageReq: "Video needs at least one clip of footage",
-    quality: "Video quality",
-    preview: "Quick preview (half size, not for release)",
-    hd: "Full quality",
     submit: "Generate",
     plan: "{jobs} jobs, about {total} pieces in all",
-    noVideoPreset: "Weibo has no video format: no Weibo video will be made",
-    videoCap: "At most {n} videos per platform",
-    posterNote: "Posters use the logo and palette of the brand kit",
   },
 };
 
-const INDUSTRY_LABELS: Record<"zh" | "en", Record<(typeof INDUSTRIES)[number], string>> = {
-  zh: {
-    cosmetics: "美妆个护",
-    food_beverage: "食品饮料",
-    apparel: "服饰",
-    electronics: "数码 3C",
-    home_appliances: "家电",
-    mother_baby: "母婴",
-    health_food: "保健食品",
-    sports: "运动",
-    retail: "零售电商",
-    other: "其他",
-  },
-  en: {
-    cosmetics: "Cosmetics",
-    food_beverage: "Food & beverage",
-    apparel: "Apparel",
-    electronics: "Electronics",
-    home_appliances: "Home appliances",
-    mother_baby: "Mother & baby",
-    health_food: "Health food",
-    sports: "Sports",
-    retail: "Retail",
-    other: "Other",
-  },
-};
+const SEPARATORS = [",", "，", "、", ";", "；"];
+const KINDS: Kind[] = ["copy", "poster", "video"];
+const PLATFORM_ITEM = { minWidth: 104 };
+
+/** The parts shown on demand load when the user heads for them, or a while after the first screen. */
+function usePrefetch(): void {
+  useEffect(() => afterFirstScreen(prefetch(() => Promise.all([loadMore(), loadVideo()]))), []);
+}
+
+/** The draft, its checks (shown for fields already checked) and a focus request for the first wrong one. */
+function useBrief(brandName: string, message: (key: RuleMessage, vars?: Record<string, number>) => string) {
+  const [draft, setDraft] = useState<BriefDraft>(() => initialDraft(brandName));
+  const [checked, setChecked] = useState<ReadonlySet<CheckedField>>(new Set());
+  const [focus, setFocus] = useState<FocusRequest>(null);
+  const all = useMemo(() => checkBrief(draft, message), [draft, message]);
+  const errors = useMemo(
+    () => Object.fromEntries(Object.entries(all).filter(([field]) => checked.has(field as CheckedField))),
+    [all, checked],
+  );
+  const change = useCallback((patch: Partial<BriefDraft>) => {
+    setDraft((current) => ({ ...current, ...patch }));
+    setChecked((current) => {
+      const touched = Object.keys(patch).filter((key) => !current.has(key as CheckedField) && key in FIELD_IDS);
+      return touched.length ? new Set([...current, ...(touched as CheckedField[])]) : current;
+    });
+  }, []);
+  /** Check everything; the first wrong field, if any. */
+  const checkAll = useCallback((): CheckedField | null => {
+    setChecked(new Set(CHECKED_FIELDS));
+    const first = CHECKED_FIELDS.find((field) => all[field]) ?? null;
+    setFocus((last) => (first ? { field: first, seq: (last?.seq ?? 0) + 1 } : null));
+    return first;
+  }, [all]);
+  return { draft, errors, focus, change, checkAll };
+}
 
 export function BriefForm({
   brandName,
@@ -201,190 +161,149 @@ export function BriefForm({
 }) {
   const t = useT(messages);
   const { lang } = useLang();
-  const [form] = Form.useForm<BriefValues>();
+  const { draft, errors, focus, change, checkAll } = useBrief(brandName, t);
   const [footageRef, setFootageRef] = useState("main");
-  const kinds = Form.useWatch("kinds", form) ?? ["copy"];
-  const platforms = Form.useWatch("platforms", form) ?? [];
-  const count = Form.useWatch("count", form) ?? 6;
-  const initial = useMemo<Partial<BriefValues>>(
-    () => ({
-      brand: brandName,
-      sellingPoints: [],
-      platforms: [],
-      count: 6,
-      kinds: ["copy"],
-      length: "medium",
-      footage: [],
-      videoScale: 1,
-    }),
-    [brandName],
-  );
+  const [moreOpen, setMoreOpen] = useState(false);
+  const plan = useMemo(() => planOf(draft), [draft]);
+  usePrefetch();
 
-  const plan = useMemo(() => {
-    let jobs = 0;
-    let total = 0;
-    for (const platform of platforms) {
-      if (kinds.includes("poster") || kinds.includes("copy")) {
-        jobs += 1;
-        total += count;
-      }
-      if (kinds.includes("video") && VIDEO_PRESETS[platform]) {
-        jobs += 1;
-        total += Math.min(count, MAX_VIDEOS);
-      }
-    }
-    return { jobs, total };
-  }, [kinds, platforms, count]);
+  useEffect(() => {
+    if (focus?.field === "brand") setMoreOpen(true); // BriefMore focuses it once shown
+    else if (focus) focusField(focus.field);
+  }, [focus]);
 
-  const wantsVideo = kinds.includes("video");
-  const submit = async (values: BriefValues) => {
-    await onSubmit({ ...initial, ...values, footageRef } as BriefValues);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (checkAll() === null) void onSubmit(briefValues(draft, footageRef));
   };
 
   return (
-    <Form<BriefValues>
-      form={form}
-      layout="vertical"
-      initialValues={initial}
-      onFinish={(values) => void submit(values)}
-      data-testid="brief-form"
-      requiredMark="optional"
-      scrollToFirstError
-    >
-      <Form.Item name="product" label={t("product")} rules={[{ required: true, whitespace: true, message: t("productReq") }]}>
-        <Input placeholder={t("productPh")} maxLength={200} data-testid="brief-product" allowClear />
-      </Form.Item>
-      <Form.Item
-        name="sellingPoints"
-        label={t("points")}
-        rules={[{ type: "array", max: MAX_SELLING_POINTS, message: t("pointsMax", { n: MAX_SELLING_POINTS }) }]}
-      >
-        <Select
-          mode="tags"
-          aria-label={t("points")}
-          data-testid="brief-selling-points"
-          placeholder={t("pointsPh")}
-          tokenSeparators={[",", "，", "、", ";", "；"]}
-          open={false}
-          suffixIcon={null}
-          maxCount={MAX_SELLING_POINTS}
+    <form className="lc-form" onSubmit={submit} noValidate data-testid="brief-form">
+      <Field id={FIELD_IDS.product} label={t("product")} required error={errors.product}>
+        <Input
+          id={FIELD_IDS.product}
+          placeholder={t("productPh")}
+          maxLength={200}
+          allowClear
+          data-testid="brief-product"
+          value={draft.product}
+          onChange={(event) => change({ product: event.target.value })}
+          status={errors.product ? "error" : undefined}
+          aria-required
+          {...describedBy(FIELD_IDS.product, errors.product)}
         />
-      </Form.Item>
-      <Form.Item name="platforms" label={t("platforms")} rules={[{ required: true, type: "array", min: 1, message: t("platformsReq") }]}>
-        <Checkbox.Group data-testid="brief-platforms" aria-label={t("platforms")} style={{ display: "flex", flexWrap: "wrap", gap: "6px 0" }}>
-          {PLATFORMS.map((platform) => (
-            <Checkbox key={platform} value={platform} data-testid={`platform-${platform}`} style={{ minWidth: 104 }}>
-              {PLATFORM_LABELS[lang][platform]}
-            </Checkbox>
-          ))}
-        </Checkbox.Group>
-      </Form.Item>
-      <Row gutter={12}>
-        <Col xs={24} sm={12}>
-          <Form.Item name="kinds" label={t("kinds")} rules={[{ required: true, type: "array", min: 1, message: t("kindsReq") }]}>
-            <Checkbox.Group data-testid="brief-kinds" aria-label={t("kinds")} style={{ display: "flex", flexWrap: "wrap", gap: "6px 0" }}>
-              {(["copy", "poster", "video"] as Kind[]).map((kind) => (
-                <Checkbox key={kind} value={kind} data-testid={`kind-${kind}`}>
-                  {t(kind)}
-                </Checkbox>
-              ))}
-            </Checkbox.Group>
-          </Form.Item>
-        </Col>
-        <Col xs={24} sm={12}>
-          <Form.Item name="count" label={t("count")} rules={[{ required: true, type: "integer", min: 1, max: MAX_VARIANTS }]}>
-            <InputNumber min={1} max={MAX_VARIANTS} precision={0} style={{ width: "100%" }} data-testid="brief-count" aria-label={t("count")} />
-          </Form.Item>
-        </Col>
-      </Row>
-      <Row gutter={12}>
-        <Col xs={24} sm={12}>
-          <Form.Item name="audience" label={t("audience")}>
-            <Input placeholder={t("audiencePh")} maxLength={200} data-testid="brief-audience" />
-          </Form.Item>
-        </Col>
-        <Col xs={24} sm={12}>
-          <Form.Item name="tone" label={t("tone")}>
-            <Input placeholder={t("tonePh")} maxLength={100} data-testid="brief-tone" />
-          </Form.Item>
-        </Col>
-      </Row>
-      {wantsVideo ? (
-        <>
-          <Form.Item name="footage" label={t("footage")} rules={[{ required: true, type: "array", min: 1, message: t("footageReq") }]}>
-            <FootagePicker branch={footageRef} onBranchChange={setFootageRef} />
-          </Form.Item>
-          <Form.Item name="videoScale" label={t("quality")}>
-            <Segmented
-              aria-label={t("quality")}
-              options={[
-                { value: 1, label: t("hd") },
-                { value: 0.5, label: t("preview") },
-              ]}
-            />
-          </Form.Item>
-          {platforms.includes("weibo") ? <Alert type="info" showIcon title={t("noVideoPreset")} style={{ marginBottom: 12 }} /> : null}
-          {count > MAX_VIDEOS ? <Alert type="info" showIcon title={t("videoCap", { n: MAX_VIDEOS })} style={{ marginBottom: 12 }} /> : null}
-        </>
+      </Field>
+      <Field id={FIELD_IDS.sellingPoints} label={t("points")} error={errors.sellingPoints}>
+        <TagInput
+          id={FIELD_IDS.sellingPoints}
+          testId="brief-selling-points"
+          value={draft.sellingPoints}
+          onChange={(sellingPoints) => change({ sellingPoints })}
+          placeholder={t("pointsPh")}
+          separators={SEPARATORS}
+          max={MAX_SELLING_POINTS}
+          removeLabel={(tag) => t("remove", { tag })}
+          invalid={Boolean(errors.sellingPoints)}
+          describedBy={describedBy(FIELD_IDS.sellingPoints, errors.sellingPoints)["aria-describedby"]}
+        />
+      </Field>
+      <Field id={FIELD_IDS.platforms} label={t("platforms")} required group error={errors.platforms}>
+        <CheckGroup
+          id={FIELD_IDS.platforms}
+          testId="brief-platforms"
+          options={PLATFORMS.map((value) => ({ value, label: PLATFORM_LABELS[lang][value], testId: `platform-${value}` }))}
+          value={draft.platforms}
+          onChange={(platforms) => change({ platforms })}
+          error={errors.platforms}
+          itemStyle={PLATFORM_ITEM}
+        />
+      </Field>
+      <div className="lc-row">
+        <Field id={FIELD_IDS.kinds} label={t("kinds")} required group error={errors.kinds}>
+          <CheckGroup
+            id={FIELD_IDS.kinds}
+            testId="brief-kinds"
+            options={KINDS.map((value) => ({ value, label: t(value), testId: `kind-${value}` }))}
+            value={draft.kinds}
+            onChange={(kinds) => change({ kinds })}
+            onIntent={prefetch(loadVideo)}
+            error={errors.kinds}
+          />
+        </Field>
+        <Field id={FIELD_IDS.count} label={t("count")} required error={errors.count}>
+          <Input
+            id={FIELD_IDS.count}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={MAX_VARIANTS}
+            step={1}
+            data-testid="brief-count"
+            value={draft.count}
+            onChange={(event) => change({ count: event.target.value })}
+            status={errors.count ? "error" : undefined}
+            aria-required
+            {...describedBy(FIELD_IDS.count, errors.count)}
+          />
+        </Field>
+      </div>
+      <div className="lc-row">
+        <Field id="brief_audience" label={t("audience")}>
+          <Input
+            id="brief_audience"
+            placeholder={t("audiencePh")}
+            maxLength={200}
+            data-testid="brief-audience"
+            value={draft.audience}
+            onChange={(event) => change({ audience: event.target.value })}
+          />
+        </Field>
+        <Field id="brief_tone" label={t("tone")}>
+          <Input
+            id="brief_tone"
+            placeholder={t("tonePh")}
+            maxLength={100}
+            data-testid="brief-tone"
+            value={draft.tone}
+            onChange={(event) => change({ tone: event.target.value })}
+          />
+        </Field>
+      </div>
+      {draft.kinds.includes("video") ? (
+        <Suspense fallback={<div className="lc-pending" />}>
+          <BriefVideo
+            draft={draft}
+            count={parseCount(draft.count) ?? 0}
+            errors={errors}
+            footageRef={footageRef}
+            focus={focus}
+            onChange={change}
+            onFootageRefChange={(ref) => {
+              setFootageRef(ref);
+              change({ footage: [] });
+            }}
+          />
+        </Suspense>
       ) : null}
-      <Collapse
-        ghost
-        size="small"
-        style={{ marginBottom: 12, marginInline: -16 }}
-        items={[
-          {
-            key: "more",
-            label: t("more"),
-            forceRender: true,
-            children: (
-              <>
-                <Form.Item name="brand" label={t("brand")} rules={[{ required: true, whitespace: true, message: t("brandReq") }]}>
-                  <Input maxLength={60} data-testid="brief-brand" />
-                </Form.Item>
-                <Row gutter={12}>
-                  <Col xs={24} sm={12}>
-                    <Form.Item name="industry" label={t("industry")}>
-                      <Select
-                        allowClear
-                        aria-label={t("industry")}
-                        placeholder={t("industryPh")}
-                        options={INDUSTRIES.map((value) => ({ value, label: INDUSTRY_LABELS[lang][value] }))}
-                      />
-                    </Form.Item>
-                  </Col>
-                  <Col xs={24} sm={12}>
-                    <Form.Item name="length" label={t("length")}>
-                      <Segmented
-                        aria-label={t("length")}
-                        options={[
-                          { value: "short", label: t("short") },
-                          { value: "medium", label: t("medium") },
-                          { value: "long", label: t("long") },
-                        ]}
-                      />
-                    </Form.Item>
-                  </Col>
-                </Row>
-                {kinds.includes("poster") ? (
-                  <Row gutter={12}>
-                    <Col xs={24} sm={12}>
-                      <Form.Item name="price" label={t("price")}>
-                        <Input maxLength={40} placeholder="¥199" />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={24} sm={12}>
-                      <Form.Item name="cta" label={t("cta")}>
-                        <Input maxLength={40} placeholder={t("ctaPh")} />
-                      </Form.Item>
-                    </Col>
-                  </Row>
-                ) : null}
-                {kinds.includes("poster") ? <Typography.Text type="secondary">{t("posterNote")}</Typography.Text> : null}
-              </>
-            ),
-          },
-        ]}
-      />
+      <button
+        type="button"
+        className="lc-more"
+        aria-expanded={moreOpen}
+        aria-controls="brief_more"
+        onPointerEnter={prefetch(loadMore)}
+        onFocus={prefetch(loadMore)}
+        onClick={() => setMoreOpen((open) => !open)}
+      >
+        <RightOutlined className="lc-more-arrow" />
+        {t("more")}
+      </button>
+      <div id="brief_more" className="lc-more-panel" hidden={!moreOpen}>
+        {moreOpen ? (
+          <Suspense fallback={<div className="lc-pending" />}>
+            <BriefMore draft={draft} errors={errors} focus={focus} onChange={change} />
+          </Suspense>
+        ) : null}
+      </div>
       <Button
         type="primary"
         htmlType="submit"
@@ -401,6 +320,6 @@ export function BriefForm({
           {t("plan", { jobs: plan.jobs, total: plan.total })}
         </Typography.Text>
       ) : null}
-    </Form>
+    </form>
   );
 }

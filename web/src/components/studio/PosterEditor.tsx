@@ -1,24 +1,11 @@
 // Edit a poster rendition's words and layout through its layered spec, then re-render and re-check it.
 import { ReloadOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  App,
-  Button,
-  Col,
-  Flex,
-  Input,
-  InputNumber,
-  Modal,
-  Row,
-  Segmented,
-  Skeleton,
-  Switch,
-  Typography,
-} from "antd";
+import { Alert, Button, Col, Flex, Input, InputNumber, Modal, Row, Segmented, Skeleton, Switch, Typography } from "antd";
 import { useEffect, useState } from "react";
 
 import { api, ApiError, call, fetchBlob } from "../../api/client";
 import { useObjectUrl } from "../../api/useObjectUrl";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 import { rawPath } from "./assets";
@@ -171,7 +158,7 @@ export function PosterEditor({
   onEdited: (edit: PosterEdit) => void;
 }) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const brandId = useBrandId();
   const [drafts, setDrafts] = useState<LayerDraft[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);

@@ -1,10 +1,11 @@
 // The brand's recent generation jobs, newest first, to reopen earlier results.
 import { HistoryOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Empty, Flex, Skeleton, Tag, Typography } from "antd";
+import { Alert, Button, Empty, Flex, Skeleton, Tag, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 
 import { api, ApiError, call, type Schemas } from "../../api/client";
 import { useLang, useT, type Messages } from "../../i18n";
+import { LightCard } from "../LightCard";
 import { useBrandId } from "../../session";
 import { PLATFORM_LABELS, PLATFORMS, VIDEO_PRESETS, type Platform } from "./model";
 
@@ -99,7 +100,7 @@ export function RecentJobs({ refreshKey, onOpen }: { refreshKey: string; onOpen:
     new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
 
   return (
-    <Card
+    <LightCard
       size="small"
       title={
         <Flex gap={6} align="center">
@@ -108,7 +109,7 @@ export function RecentJobs({ refreshKey, onOpen }: { refreshKey: string; onOpen:
         </Flex>
       }
       extra={<Button type="text" size="small" icon={<ReloadOutlined />} aria-label={t("refresh")} onClick={() => setTick((n) => n + 1)} />}
-      data-testid="recent-jobs"
+      testId="recent-jobs"
     >
       {error ? <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} /> : null}
       {items === null ? (
@@ -157,6 +158,6 @@ export function RecentJobs({ refreshKey, onOpen }: { refreshKey: string; onOpen:
           })}
         </Flex>
       )}
-    </Card>
+    </LightCard>
   );
 }

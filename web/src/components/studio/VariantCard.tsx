@@ -7,23 +7,11 @@ import {
   SafetyCertificateOutlined,
   SyncOutlined,
 } from "@ant-design/icons";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Checkbox,
-  Flex,
-  Input,
-  Progress,
-  Segmented,
-  Tag,
-  Tooltip,
-  Typography,
-} from "antd";
+import { Alert, Button, Card, Checkbox, Flex, Input, Progress, Segmented, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
 
 import { api, ApiError, call } from "../../api/client";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 import { ComplianceBadge, FindingsList } from "./ComplianceBadge";
@@ -144,7 +132,7 @@ export function VariantCard({
   industry: string | null;
 }) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const brandId = useBrandId();
   const [editing, setEditing] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);

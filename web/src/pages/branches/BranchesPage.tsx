@@ -1,7 +1,7 @@
 // Branches: every branch with its latest commit; create, compare, merge to main (through the review gate),
 // delete; and the history of the chosen branch, where any commit can be reverted.
 import { BranchesOutlined, DeleteOutlined, DiffOutlined, EllipsisOutlined, HistoryOutlined, MergeOutlined, PlusOutlined, SearchOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Card, Col, Dropdown, Empty, Flex, Input, Row, Select, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, Card, Col, Dropdown, Empty, Flex, Input, Row, Select, Table, Tag, Tooltip, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useCallback, useEffect, useMemo, useState, type HTMLAttributes } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -13,6 +13,7 @@ import { errorText, firstLine, MAIN, shortId, useTimes } from "../../components/
 import { MergeDialog } from "../../components/governance/MergeDialog";
 import { usePeople } from "../../components/governance/people";
 import { usePermissions } from "../../components/governance/perms";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 
@@ -115,7 +116,7 @@ export default function BranchesPage() {
   const t = useT(messages);
   const brandId = useBrandId();
   const navigate = useNavigate();
-  const { message, modal } = App.useApp();
+  const { message, modal } = useFeedback();
   const { when, exact } = useTimes();
   const perms = usePermissions();
   const people = usePeople(t("me"));

@@ -1,7 +1,7 @@
 // Compare two refs: assets added, modified and deleted going from `base` to `head`, with image previews
 // side by side and copy diffed; review state of each new version; merge `head` into `base`.
 import { ArrowRightOutlined, MergeOutlined, SwapOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Card, Col, Empty, Flex, Pagination, Row, Segmented, Select, Skeleton, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, Card, Col, Empty, Flex, Pagination, Row, Segmented, Select, Skeleton, Tag, Tooltip, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
@@ -13,6 +13,7 @@ import { MergeDialog } from "../../components/governance/MergeDialog";
 import { usePermissions } from "../../components/governance/perms";
 import { reviewFor, useBranchReviews, type ReviewItem } from "../../components/governance/reviews";
 import { TextDiff } from "../../components/governance/TextDiff";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 
@@ -202,7 +203,7 @@ function ChangeBody({ brandId, change, view }: { brandId: string; change: Change
 export default function ComparePage() {
   const t = useT(messages);
   const brandId = useBrandId();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const { label } = useGovLabels();
   const perms = usePermissions();
   const [params, setParams] = useSearchParams();

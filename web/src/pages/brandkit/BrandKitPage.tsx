@@ -2,32 +2,14 @@
 // loaded from the repository as a form, validated by the API and saved as a commit of brand/vi.yaml: to
 // main when the caller may publish, else to a branch that is reviewed and merged.
 import { BgColorsOutlined, CheckCircleOutlined, DeleteOutlined, FontSizeOutlined, PictureOutlined, PlusOutlined, SaveOutlined, StopOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Col,
-  Collapse,
-  Empty,
-  Flex,
-  Form,
-  Input,
-  InputNumber,
-  Radio,
-  Row,
-  Select,
-  Skeleton,
-  Tag,
-  Tooltip,
-  Typography,
-} from "antd";
+import { Alert, Button, Card, Col, Collapse, Empty, Flex, Form, Input, InputNumber, Radio, Row, Select, Skeleton, Tag, Tooltip, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "react-router";
 
 import { api, ApiError, call, type Schemas } from "../../api/client";
 import { errorText, MAIN, shortId } from "../../components/governance/format";
 import { usePermissions } from "../../components/governance/perms";
+import { useFeedback } from "../../feedback";
 import { useLang, useT, type Messages } from "../../i18n";
 import { useBrandId, useSession } from "../../session";
 import { HexColorInput } from "./HexColorInput";
@@ -282,7 +264,7 @@ export default function BrandKitPage() {
   const { lang } = useLang();
   const brandId = useBrandId();
   const { brands } = useSession();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const perms = usePermissions();
   const [form] = Form.useForm<KitForm>();
   const slug = brands.find((brand) => brand.id === brandId)?.slug ?? "brand";

@@ -1,12 +1,13 @@
 // The brand's logos: a preview of each (from the repository, or the file just uploaded), its path and the
 // size rules the poster checks apply; "upload" stores the image and adds a row (committed with the kit).
 import { DeleteOutlined, UploadOutlined } from "@ant-design/icons";
-import { App, Button, Col, Empty, Flex, Form, Input, InputNumber, Row, Spin, Switch, Tag, Tooltip, Upload } from "antd";
+import { Button, Col, Empty, Flex, Form, Input, InputNumber, Row, Spin, Switch, Tag, Tooltip, Upload } from "antd";
 import { useState } from "react";
 
 import { useObjectUrl } from "../../api/useObjectUrl";
 import { errorText, previewUrl } from "../../components/governance/format";
 import { safeFileName, uploadBlob } from "../../components/governance/upload";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 
 export interface PendingLogo {
@@ -102,7 +103,7 @@ interface Props {
 
 export function LogoList({ brandId, refName, missing, pending, onUploaded, disabled }: Props) {
   const t = useT(messages);
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const form = Form.useFormInstance();
   const [busy, setBusy] = useState(false);
 

@@ -1,29 +1,11 @@
 // Paste-and-check: copy (and optionally an image) through the ad law, platform, industry and brand VI rules;
 // findings highlighted in the text and boxed on the image, each with its legal basis and a one-click rewrite.
 import { DeleteOutlined, InboxOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Col,
-  Collapse,
-  Empty,
-  Flex,
-  Form,
-  Input,
-  Result,
-  Row,
-  Select,
-  Skeleton,
-  Switch,
-  Tag,
-  Typography,
-  Upload,
-} from "antd";
+import { Alert, Button, Card, Col, Collapse, Empty, Flex, Form, Input, Result, Row, Select, Skeleton, Switch, Tag, Typography, Upload } from "antd";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { errorText } from "../../components/governance/format";
+import { useFeedback } from "../../feedback";
 import { useLang, useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 import { checkCompliance, type CheckResponse, type Finding } from "./checkApi";
@@ -241,7 +223,7 @@ export default function CheckPage() {
   const t = useT(messages);
   const { lang } = useLang();
   const brandId = useBrandId();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [text, setText] = useState("");
   const [title, setTitle] = useState("");
   const [platform, setPlatform] = useState<string | undefined>(() => readPrefs().platform);

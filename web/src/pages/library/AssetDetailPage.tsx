@@ -1,7 +1,7 @@
 // One asset at a ref (branch, tag or commit): preview, facts, tags, compliance, lineage and its history
 // across branches, with links to open any other version.
 import { AppstoreAddOutlined, ArrowLeftOutlined, DownloadOutlined, EditOutlined } from "@ant-design/icons";
-import { Alert, App, Breadcrumb, Button, Card, Col, Empty, Flex, Row, Skeleton, Space, Tag, Typography } from "antd";
+import { Alert, Breadcrumb, Button, Card, Col, Empty, Flex, Row, Skeleton, Space, Tag, Typography } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
@@ -14,6 +14,7 @@ import { AssetPreview } from "../../components/library/AssetPreview";
 import { assetApiPath, baseName, errorText, StatusTag, useWord } from "../../components/library/labels";
 import { TagEditor } from "../../components/library/TagEditor";
 import { useFacets } from "../../components/library/useFacets";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 
@@ -116,7 +117,7 @@ export default function AssetDetailPage() {
   const word = useWord();
   const brandId = useBrandId();
   const navigate = useNavigate();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [params] = useSearchParams();
   const path = params.get("path") ?? "";
   const at = params.get("ref") || "main";

@@ -1,24 +1,7 @@
 // The library: search the brand's assets by words (zh/en) or by a picture, narrow with filters, upload
 // by drag and drop (with a duplicates check) and edit tags, on any branch.
 import { BranchesOutlined, CameraOutlined, CloseOutlined, SearchOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Col,
-  Empty,
-  Flex,
-  Grid,
-  Input,
-  Row,
-  Select,
-  Skeleton,
-  Space,
-  Tag,
-  Typography,
-  Upload,
-} from "antd";
+import { Alert, Button, Card, Col, Empty, Flex, Grid, Input, Row, Select, Skeleton, Space, Tag, Typography, Upload } from "antd";
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 
@@ -31,6 +14,7 @@ import { assetHref, baseName, errorText } from "../../components/library/labels"
 import { UploadPanel, type Committed } from "../../components/library/UploadPanel";
 import { useFacets } from "../../components/library/useFacets";
 import { useResults } from "../../components/library/useResults";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 
@@ -111,7 +95,7 @@ const messages: Messages<
 export default function LibraryPage() {
   const t = useT(messages);
   const brandId = useBrandId();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const screens = Grid.useBreakpoint();
   const [params, setParams] = useSearchParams();
   const branch = params.get("branch") || "main";

@@ -1,29 +1,12 @@
 // The review queue: what waits for me, what I hold, everything, and what was decided; with "submit for review".
 import { ReloadOutlined, TrophyOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  App,
-  Badge,
-  Button,
-  Card,
-  Empty,
-  Flex,
-  Input,
-  Select,
-  Space,
-  Switch,
-  Table,
-  Tabs,
-  Tag,
-  Tooltip,
-  Typography,
-  type TableColumnsType,
-} from "antd";
+import { Alert, Badge, Button, Card, Empty, Flex, Input, Select, Space, Switch, Table, Tabs, Tag, Tooltip, Typography, type TableColumnsType } from "antd";
 import { useCallback, useEffect, useMemo, useState, type HTMLAttributes } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { api, call, type Schemas } from "../../api/client";
 import { FindingsSummary, SlaTag, StateTag } from "../../components/reviews/labels";
+import { useFeedback } from "../../feedback";
 import {
   ALL_STATES,
   CLOSED_STATES,
@@ -225,7 +208,7 @@ export default function ReviewQueuePage() {
   const role = useReviewRole();
   const person = usePeople();
   const navigate = useNavigate();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [params, setParams] = useSearchParams();
   const defaultTab: TabKey = role.level ? "mine" : "all";
   const tabParam = params.get("tab") as TabKey | null;

@@ -1,30 +1,13 @@
 // Agency scorecard: first-pass approval, AI block rate, violations, refusals and turnaround per agency and
 // period, with the current overdue count and a CSV export for finance and agency reviews.
 import { DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Col,
-  Empty,
-  Flex,
-  Row,
-  Segmented,
-  Select,
-  Space,
-  Statistic,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-  type TableColumnsType,
-} from "antd";
+import { Alert, Button, Card, Col, Empty, Flex, Row, Segmented, Select, Space, Statistic, Table, Tag, Tooltip, Typography, type TableColumnsType } from "antd";
 import { useCallback, useEffect, useState, type HTMLAttributes } from "react";
 
 import { api, call, fetchBlob, type Schemas } from "../../api/client";
 import { useReviewLabels } from "../../components/reviews/labels";
 import { errorCode, errorText, formatHours } from "../../components/reviews/model";
+import { useFeedback } from "../../feedback";
 import { useT, type Messages } from "../../i18n";
 import { useBrandId } from "../../session";
 
@@ -180,7 +163,7 @@ export default function ScorecardPage() {
   const t = useT(messages);
   const labels = useReviewLabels();
   const brandId = useBrandId();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [period, setPeriod] = useState<Period>("month");
   const [days, setDays] = useState(90);
   const [card, setCard] = useState<Scorecard | null>(null);

@@ -2,13 +2,15 @@
 // regenerate and save the best to a campaign branch. The run's jobs live in the URL (?job=…&swap=…), so a
 // reload resumes following them.
 import { BranchesOutlined, ExperimentOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Card, Col, Empty, Flex, Grid, Row, Typography } from "antd";
+import { Alert, Button, Col, Empty, Flex, Grid, Row, Skeleton, Typography } from "antd";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 
 import { api, ApiError, call } from "../../api/client";
+import { LightCard } from "../../components/LightCard";
 import { BriefForm } from "../../components/studio/BriefForm";
 import type { PlatformNote, Slot } from "../../components/studio/Gallery";
+import { useFeedback } from "../../feedback";
 import {
   assess,
   isTerminal,
@@ -126,7 +128,7 @@ interface EditingPoster {
 export default function StudioPage() {
   const t = useT(messages);
   const { lang } = useLang();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const brandId = useBrandId();
   const { brands } = useSession();
   const brandName = brands.find((b) => b.id === brandId)?.name ?? "";
@@ -333,9 +335,9 @@ export default function StudioPage() {
       <Row gutter={[16, 16]} align="top">
         <Col xs={24} xl={8}>
           <Flex vertical gap={16}>
-            <Card title={t("brief")} size="small">
+            <LightCard title={t("brief")} size="small">
               <BriefForm key={brandId} brandName={brandName} busy={submitting} onSubmit={submit} />
-            </Card>
+            </LightCard>
             {wide ? recent : null}
           </Flex>
         </Col>
@@ -343,12 +345,12 @@ export default function StudioPage() {
           <Flex vertical gap={16} ref={resultsRef}>
             {otherBrand ? <Alert type="warning" showIcon title={t("otherBrand")} /> : null}
             {run.jobs.length ? (
-              <Suspense fallback={<Card loading size="small" />}>
+              <Suspense fallback={<LightCard size="small"><Skeleton active /></LightCard>}>
                 <RunProgress ids={run.jobs} jobs={jobs} cancelling={cancelling} onCancel={() => void cancel()} />
               </Suspense>
             ) : null}
             {run.jobs.length ? (
-              <Card
+              <LightCard
                 size="small"
                 title={t("results")}
                 extra={
@@ -373,7 +375,7 @@ export default function StudioPage() {
                   </Flex>
                 }
               >
-                <Suspense fallback={<Card loading variant="borderless" />}>
+                <Suspense fallback={<Skeleton active />}>
                 <Gallery
                   slots={slots}
                   notes={notes}
@@ -396,9 +398,9 @@ export default function StudioPage() {
                   )}
                 />
                 </Suspense>
-              </Card>
+              </LightCard>
             ) : (
-              <Card>
+              <LightCard>
                 <Empty
                   image={<ExperimentOutlined style={{ fontSize: 56, color: "#c2410c" }} />}
                   description={
@@ -409,7 +411,7 @@ export default function StudioPage() {
                   }
                   data-testid="studio-empty"
                 />
-              </Card>
+              </LightCard>
             )}
             {wide ? null : recent}
           </Flex>
