@@ -110,7 +110,7 @@ def _fit(
     norms: NDArray[np.float32],
     labels: NDArray[np.float32],
     epochs: int = 400,
-    rate: float = 20.0,
+    rate: float = 80.0,  # 5-fold CV: 400 steps at 20 left the fit short (recall 0.56 → 0.62 at 2% FPR)
     l2: float = 1e-5,
 ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """Full-batch gradient descent on the logistic loss, sparse rows, one output per category."""
