@@ -78,6 +78,22 @@ class Checker:
     ) -> CheckResult:
         """Check ad copy (and its title) against the law, the industry, the platform and the brand;
         findings the brand's reviewed ``exceptions`` excuse are reported apart."""
+        findings = self.copy_findings(
+            text, title=title, industry=industry, platform=platform, brand=brand, media=media
+        )
+        return self.result(findings, text, exceptions)
+
+    def copy_findings(
+        self,
+        text: str,
+        *,
+        title: str | None = None,
+        industry: str | None = None,
+        platform: str | None = None,
+        brand: BrandVI | None = None,
+        media: MediaFacts | None = None,
+    ) -> list[Finding]:
+        """The findings of :meth:`check_copy`, for callers that add their own and take one verdict."""
         for value, what in ((text, "text"), (title, "title")):
             if value is not None and len(value) > MAX_TEXT_CHARS:
                 raise InvalidCheckInput(
@@ -102,7 +118,7 @@ class Checker:
             findings += text_specs(spec, platform or "", title=title, body=text)
             if media is not None:
                 findings += media_specs(spec, platform or "", media)
-        return self.result(findings, text, exceptions)
+        return findings
 
     def result(
         self, findings: list[Finding], text: str | None, exceptions: ExceptionSet | None = None
@@ -111,12 +127,11 @@ class Checker:
         excused: list[ExcusedFinding] = []
         if exceptions is not None:
             findings, excused = exceptions.split(findings)
-        packs = [p.ref for p in self.engine.packs]
         body = [f for f in findings if f.source == Source.TEXT]
         return CheckResult(
             verdict=verdict_of(findings),
             findings=findings,
             rewrite=rewrite(text, body) if text else None,
-            packs=packs,
+            packs=list(self.engine.pack_refs),
             excused=excused,
         )

@@ -9,6 +9,7 @@ Features are computed with numpy on the normalised text (uni-, bi- and trigrams 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -23,19 +24,38 @@ from compliance_rules.normalize import normalize
 BUCKETS = 1 << 16
 CATEGORIES = tuple(c.value for c in Category)
 MODEL_FILE = "models/ngram.npz"
-_P1, _P2 = np.int64(1_000_003), np.int64(998_244_353)
+_P1, _P2 = np.uint32(1_000_003), np.uint32(998_244_353)
 
 
 def buckets(text: str, normalized: str | None = None) -> NDArray[np.int64]:
     """Hashed uni/bi/trigram buckets of the normalised text; pass ``normalized`` if known."""
     folded = normalize(text).text if normalized is None else normalized
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    parts = [codes * 3 + 1]
-    if len(codes) > 1:
-        parts.append((codes[:-1] * _P1 + codes[1:]) * 3 + 2)
-    if len(codes) > 2:
-        parts.append(((codes[:-2] * _P1 + codes[1:-1]) * _P2 + codes[2:]) * 3)
-    return np.concatenate(parts) % BUCKETS  # repeats count (a term said twice weighs more)
+    return _hashes(folded).astype(np.int64)  # repeats count (a term said twice weighs more)
+
+
+def _hashes(folded: str) -> NDArray[np.uint32]:
+    """The buckets of ``folded``: unigrams ``c*3+1``, bigrams ``(a*P1+b)*3+2``, trigrams
+    ``((a*P1+b)*P2+c)*3``, in that order (the weights are summed in it), modulo BUCKETS.
+
+    BUCKETS is a power of two that divides 2^32, so wrapping uint32 arithmetic has the same remainders as
+    the exact (or int64) arithmetic the model was trained with. With ``t = 3*c``: bigram ``t_a*P1+t_b+2``
+    and trigram ``(t_a*P1+t_b)*P2+t_c``, built in place (a check runs this once; each numpy call counts)."""
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    size = len(codes)
+    out = np.empty(max(3 * size - 3, size), dtype=np.uint32)
+    tripled = codes * np.uint32(3)
+    np.add(tripled, 1, out=out[:size])
+    if size > 1:
+        pairs = out[size : 2 * size - 1]
+        np.multiply(tripled[:-1], _P1, out=pairs)
+        pairs += tripled[1:]  # t_a*P1 + t_b, the bigram before its +2
+        if size > 2:
+            trigrams = out[2 * size - 1 :]
+            np.multiply(pairs[:-1], _P2, out=trigrams)
+            trigrams += tripled[2:]
+        pairs += 2
+    out &= BUCKETS - 1
+    return out
 
 
 @dataclass
@@ -46,11 +66,17 @@ class NgramClassifier:
     version: str
 
     def scores(self, text: str, normalized: str | None = None) -> NDArray[np.float32]:
-        index = buckets(text, normalized)
+        index = _hashes(normalize(text).text if normalized is None else normalized)
         if len(index) == 0:
             return np.zeros(len(CATEGORIES), dtype=np.float32)
-        logits = self.weights[index].sum(axis=0) / np.float32(np.sqrt(len(index))) + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)
+        # take() gathers the same rows as weights[index], faster; np.add.reduce is what ndarray.sum runs
+        # (same order, so the same float32 sums), without its Python wrapper; the sigmoid runs in place
+        rows = self.weights.take(index, axis=0)
+        logits = np.add.reduce(rows, axis=0) / np.float32(math.sqrt(len(index))) + self.bias
+        np.negative(logits, out=logits)
+        np.exp(logits, out=logits)
+        logits += 1.0
+        return np.asarray(np.divide(1.0, logits, out=logits), dtype=np.float32)
 
     def findings(
         self, text: str, already: set[str], source: Source = Source.TEXT, normalized: str | None = None

@@ -1,20 +1,23 @@
 """The compliance engine: normalise, match every applicable rule at once, apply context, explain.
 
-Terms of every rule go into one Aho-Corasick automaton; regex patterns run only when one of their
-trigger literals occurs (or always, when a rule names none). Findings carry spans in the ORIGINAL text.
+Terms of every rule, the triggers of its patterns and the packs' allowed names go into one Aho-Corasick
+automaton, so the text is walked once; regex patterns run only when one of their trigger literals occurs
+(or always, when a rule names none). Which rules apply to an industry and platform is worked out once per
+scope. Hits are plain tuples until the dedupe has chosen them; only those become ``Finding`` models.
+Findings carry spans in the ORIGINAL text.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-import ahocorasick
-
 from compliance_rules.compiled import CompiledRule, norm
 from compliance_rules.errors import InvalidCheckInput
+from compliance_rules.literals import Literals
 from compliance_rules.loader import builtin_pack_paths, load_packs
 from compliance_rules.models import CheckResult, Finding, Severity, Source, verdict_of
 from compliance_rules.normalize import SENTENCE_PUNCT, Normalized, normalize
@@ -23,29 +26,75 @@ from compliance_rules.taxonomy import resolve_industry, resolve_platform
 
 MAX_TEXT_CHARS = 100_000
 _SEVERITY_RANK = {Severity.BLOCK: 3, Severity.WARN: 2, Severity.INFO: 1}
+_MAX_PLANS = 1024
+_SENTENCE_END = re.compile("[" + "".join(re.escape(ch) for ch in sorted(SENTENCE_PUNCT)) + "]")
 
 
-class _Hit(NamedTuple):
-    rule: int
-    start: int
-    end: int
+_Hit = tuple[int, int, int]
+"""(rule index, start, end) of a match in the normalised text; plain tuples, as a check makes many."""
+_Kept = tuple[int, int, int, CompiledRule, _Hit]
+"""An accepted hit: (severity rank, start, end in the ORIGINAL text, its rule, the hit)."""
 
 
-def _automaton(words: dict[str, list[int]]) -> ahocorasick.Automaton | None:
-    if not words:
-        return None
-    automaton = ahocorasick.Automaton()
-    for word, rules in words.items():
-        automaton.add_word(word, (len(word), tuple(rules)))
-    automaton.make_automaton()
-    return automaton
+_Word = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+"""What one automaton word means: the rules it is a term of, the rules whose patterns it triggers and the
+packs that allow it as a name (plain tuples of ints: the garbage collector stops tracking them)."""
+
+
+class _Plan(NamedTuple):
+    """The engine under one (industry, platform): which rules apply (a byte per rule), and the rules
+    without triggers among them. Two objects per scope, so plans made while serving (after the app froze
+    its startup heap out of the collector's reach) add nothing for a full collection to walk."""
+
+    applies: bytes
+    untriggered: tuple[int, ...]
+
+
+class _Matches(NamedTuple):
+    """One walk of the automaton over a text."""
+
+    terms: list[_Hit]
+    windows: dict[int, list[int]]
+    """Per triggered rule, the sentences (ascending, distinct) its patterns must run in."""
+    allowed: dict[int, list[tuple[int, int]]]
 
 
 def _sentences(text: str) -> list[int]:
     """Start offsets of the sentences of ``text`` (split after 。！？; and newlines)."""
     starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch in SENTENCE_PUNCT)
+    starts.extend(match.end() for match in _SENTENCE_END.finditer(text))
     return starts
+
+
+class _Vocabulary:
+    """Every literal the engine looks for, numbered; with the rules and packs that use each."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.terms: list[list[int]] = []
+        self.triggers: list[list[int]] = []
+        self.allow: list[list[int]] = []
+
+    def of(self, word: str) -> int:
+        """The id of ``word``, added on first sight."""
+        found = self.ids.get(word)
+        if found is None:
+            found = self.ids[word] = len(self.ids)
+            self.terms.append([])
+            self.triggers.append([])
+            self.allow.append([])
+        return found
+
+    def words(self) -> tuple[_Word, ...]:
+        """Per word id, its rules and packs."""
+        return tuple(
+            (tuple(terms), tuple(triggers), tuple(allow))
+            for terms, triggers, allow in zip(self.terms, self.triggers, self.allow, strict=True)
+        )
+
+    def literals(self) -> Literals[tuple[int, int]]:
+        """The search for every word; each maps to (id, length)."""
+        return Literals({word: (index, len(word)) for word, index in self.ids.items()})
 
 
 class Engine:
@@ -54,36 +103,48 @@ class Engine:
     def __init__(self, packs: Sequence[Pack]) -> None:
         self.packs = tuple(packs)
         self.rules = [CompiledRule.of(pack, rule) for pack in self.packs for rule in pack.rules]
-        terms: dict[str, list[int]] = {}
-        triggers: dict[str, list[int]] = {}
-        self._untriggered: list[int] = []
+        self.pack_refs = tuple(pack.ref for pack in self.packs)
+        """``name@version`` of each pack, as results report them."""
+        pack_index = {id(pack): index for index, pack in enumerate(self.packs)}
+        self._rule_pack = [pack_index[id(compiled.pack)] for compiled in self.rules]
+        self._patterns = [compiled.patterns for compiled in self.rules]
+        vocabulary = _Vocabulary()
+        untriggered: list[int] = []
         for index, compiled in enumerate(self.rules):
             for term in compiled.terms:
-                terms.setdefault(term, []).append(index)
+                vocabulary.terms[vocabulary.of(term)].append(index)
             if compiled.patterns:
                 if compiled.triggers:
                     for trigger in compiled.triggers:
-                        triggers.setdefault(trigger, []).append(index)
+                        vocabulary.triggers[vocabulary.of(trigger)].append(index)
                 else:
-                    self._untriggered.append(index)
-        self._terms = _automaton(terms)
-        self._triggers = _automaton(triggers)
-        allow: dict[str, list[int]] = {}
-        for pack_index, pack in enumerate(self.packs):
+                    untriggered.append(index)
+        for index, pack in enumerate(self.packs):
             for word in {norm(name) for name in pack.allow} - {""}:
-                allow.setdefault(word, []).append(pack_index)
-        self._allow = _automaton(allow)
-        self._pack_index = {id(pack): index for index, pack in enumerate(self.packs)}
+                vocabulary.allow[vocabulary.of(word)].append(index)
+        self._words = vocabulary.words()
+        self._untriggered = tuple(untriggered)
+        self._literals = vocabulary.literals()
         self.specs = {p: pack.specs for pack in self.packs if pack.specs for p in pack.platforms}
+        self._plans: dict[tuple[str | None, str | None], _Plan] = {}
 
     @classmethod
     def builtin(cls) -> Engine:
         """The engine over the packs shipped in ``compliance_rules/packs`` (built once per process)."""
         return _builtin_engine()
 
-    @lru_cache(maxsize=256)  # noqa: B019 - engines live for the process; the cache is their own
-    def _applicable(self, industry: str | None, platform: str | None) -> frozenset[int]:
-        return frozenset(i for i, r in enumerate(self.rules) if r.applies(industry, platform))
+    def _plan(self, industry: str | None, platform: str | None) -> _Plan:
+        """The plan for a scope, made on first use (a dict: cheaper per check than an lru_cache)."""
+        plan = self._plans.get((industry, platform))
+        if plan is None:
+            plan = self._make_plan(industry, platform)
+            if len(self._plans) < _MAX_PLANS:  # scopes are canonical names, so few; bounded anyway
+                self._plans[(industry, platform)] = plan
+        return plan
+
+    def _make_plan(self, industry: str | None, platform: str | None) -> _Plan:
+        applies = bytes(r.applies(industry, platform) for r in self.rules)
+        return _Plan(applies, tuple(r for r in self._untriggered if applies[r]))
 
     def check_text(
         self,
@@ -107,7 +168,7 @@ class Engine:
             verdict=verdict_of(findings),
             findings=findings,
             rewrite=rewrite(text, findings),
-            packs=[p.ref for p in self.packs],
+            packs=list(self.pack_refs),
         )
 
     def findings(
@@ -120,70 +181,90 @@ class Engine:
     ) -> list[Finding]:
         """Findings for already validated input (industry and platform canonical)."""
         normalized = normalized or normalize(text)
-        allowed = self._applicable(industry, platform)
+        plan = self._plan(industry, platform)
         starts = _sentences(normalized.text)
-        hits = self._hits(normalized.text, allowed, starts)
+        bounds = list(zip(starts, [*starts[1:], len(normalized.text)], strict=True))  # each sentence
+        matches = self._match(normalized.text, plan, starts)
+        hits = self._hits(normalized.text, plan, bounds, matches)
         if not hits:
             return []
-        allowed_spans = self._allowed_spans(normalized.text)
-        kept: list[tuple[_Hit, Finding]] = []
-        for hit in hits:
-            compiled = self.rules[hit.rule]
-            index = bisect.bisect_right(starts, hit.start) - 1
-            sentence = (starts[index], starts[index + 1] if index + 1 < len(starts) else len(normalized.text))
-            spans = allowed_spans.get(self._pack_index[id(compiled.pack)], [])
-            if compiled.accepts(normalized, hit.start, hit.end, sentence, spans):
-                kept.append((hit, _finding(compiled, normalized, text, hit, source)))
-        return _dedupe(kept)
+        kept = self._accepted(normalized, hits, starts, bounds, matches.allowed)
+        return [_finding(k[3], normalized, text, k, source) for k in _dedupe(kept)]
 
-    def _allowed_spans(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """Where each pack's allowed names (国家地理…) occur in ``text``, by pack index."""
-        spans: dict[int, list[tuple[int, int]]] = {}
-        if self._allow is not None:
-            for end, (length, packs) in self._allow.iter(text):
-                for pack in packs:
-                    spans.setdefault(pack, []).append((end - length + 1, end + 1))
-        return spans
+    def _match(self, text: str, plan: _Plan, starts: list[int]) -> _Matches:
+        """Term hits, the sentences where each triggered rule's patterns must run, and where each pack's
+        allowed names (国家地理…) occur, by pack index: all from one walk of the automaton."""
+        matches = _Matches([], {}, {})
+        terms, windows, allowed = matches
+        words, applies = self._words, plan.applies
+        for end, (index, length) in self._literals.find(text):
+            rules, triggered, packs = words[index]
+            for rule in rules:
+                if applies[rule]:
+                    terms.append((rule, end - length + 1, end + 1))
+            sentence = -1
+            for rule in triggered:
+                if applies[rule]:
+                    if sentence < 0:
+                        sentence = bisect.bisect_right(starts, end) - 1
+                    found = windows.get(rule)
+                    if found is None:
+                        windows[rule] = [sentence]
+                    elif found[-1] != sentence:  # matches come by end position: sentences ascend
+                        found.append(sentence)
+            for pack in packs:
+                allowed.setdefault(pack, []).append((end - length + 1, end + 1))
+        return matches
 
-    def _hits(self, text: str, allowed: frozenset[int], starts: list[int]) -> list[_Hit]:
+    def _hits(self, text: str, plan: _Plan, bounds: list[tuple[int, int]], matches: _Matches) -> list[_Hit]:
         """Term hits, then each triggered rule's patterns over the sentences where a trigger occurs."""
-        hits: list[_Hit] = []
-        if self._terms is not None:
-            for end, (length, rules) in self._terms.iter(text):
-                for rule in rules:
-                    if rule in allowed:
-                        hits.append(_Hit(rule, end - length + 1, end + 1))
-        windows: dict[int, set[int]] = {}
-        if self._triggers is not None:
-            for end, (_, rules) in self._triggers.iter(text):
-                sentence = bisect.bisect_right(starts, end) - 1
-                for rule in rules:
-                    if rule in allowed:
-                        windows.setdefault(rule, set()).add(sentence)
-        size = len(text)
-        for index in self._untriggered:
-            if index in allowed:
-                hits.extend(self._scan(index, text, [(0, size)]))
-        for index, sentences in windows.items():
-            spans = [(starts[i], starts[i + 1] if i + 1 < len(starts) else size) for i in sorted(sentences)]
-            hits.extend(self._scan(index, text, spans))
+        hits = matches.terms
+        whole = [(0, len(text))]
+        for index in plan.untriggered:
+            self._scan(index, text, whole, hits)
+        for index, sentences in matches.windows.items():
+            self._scan(index, text, [bounds[i] for i in sentences], hits)
         return hits
 
-    def _scan(self, index: int, text: str, spans: list[tuple[int, int]]) -> list[_Hit]:
-        found: list[_Hit] = []
-        for pattern in self.rules[index].patterns:
+    def _scan(self, index: int, text: str, spans: list[tuple[int, int]], hits: list[_Hit]) -> None:
+        """Append the non-empty matches of rule ``index``'s patterns within ``spans`` to ``hits``."""
+        for pattern in self._patterns[index]:
             for start, end in spans:  # lookbehinds still see the text before ``start``
                 for match in pattern.finditer(text, start, end):
                     left, right = match.span()
                     if right > left:
-                        found.append(_Hit(index, left, right))
-        return found
+                        hits.append((index, left, right))
+
+    def _accepted(
+        self,
+        normalized: Normalized,
+        hits: list[_Hit],
+        starts: list[int],
+        bounds: list[tuple[int, int]],
+        allowed: dict[int, list[tuple[int, int]]],
+    ) -> list[_Kept]:
+        """The hits that no context excuses, in order, with their spans in the original text."""
+        kept: list[_Kept] = []
+        rules, rule_pack = self.rules, self._rule_pack
+        no_spans: list[tuple[int, int]] = []
+        original_starts, original_ends = normalized.starts, normalized.ends
+        for hit in hits:
+            rule, start, end = hit
+            compiled = rules[rule]
+            sentence = bounds[bisect.bisect_right(starts, start) - 1]
+            if compiled.accepts(normalized, start, end, sentence, allowed.get(rule_pack[rule], no_spans)):
+                rank = _SEVERITY_RANK[compiled.rule.severity]
+                kept.append((rank, original_starts[start], original_ends[end - 1], compiled, hit))
+        return kept
 
 
-def _finding(compiled: CompiledRule, normalized: Normalized, text: str, hit: _Hit, source: Source) -> Finding:
-    start, end = normalized.original_span(hit.start, hit.end)
+def _finding(
+    compiled: CompiledRule, normalized: Normalized, text: str, kept: _Kept, source: Source
+) -> Finding:
+    """The finding of an accepted hit, with its rewrite and suggestion."""
+    _, start, end, _, (_, hit_start, hit_end) = kept
     rule = compiled.rule
-    replacement = compiled.rewrites.get(normalized.text[hit.start : hit.end])
+    replacement = compiled.rewrites.get(normalized.text[hit_start:hit_end])
     matched = text[start:end]
     suggestion = f"将“{matched}”改为“{replacement}”" if replacement is not None else rule.suggestion
     if replacement is not None and rule.suggestion:
@@ -202,29 +283,21 @@ def _finding(compiled: CompiledRule, normalized: Normalized, text: str, hit: _Hi
     )
 
 
-def _dedupe(kept: list[tuple[_Hit, Finding]]) -> list[Finding]:
-    """One finding per place and category: the most severe, then the longest match, wins."""
-    ordered = sorted(
-        kept,
-        key=lambda item: (
-            -_SEVERITY_RANK[item[1].severity],
-            -((item[1].span or (0, 0))[1] - (item[1].span or (0, 0))[0]),
-            item[1].rule_id,
-        ),
-    )
-    chosen: list[Finding] = []
-    for _, finding in ordered:
-        span = finding.span or (0, 0)
-        clash = any(
-            other.category == finding.category
-            and other.span is not None
-            and other.span[0] < span[1]
-            and span[0] < other.span[1]
-            for other in chosen
-        )
-        if not clash:
-            chosen.append(finding)
-    return sorted(chosen, key=lambda f: ((f.span or (0, 0))[0], f.category, f.rule_id))
+def _dedupe(kept: list[_Kept]) -> list[_Kept]:
+    """One finding per place and category: the most severe, then the longest match, wins; in text order."""
+    if len(kept) < 2:
+        return kept
+    ordered = sorted(kept, key=lambda k: (-k[0], k[1] - k[2], k[3].key))
+    taken: dict[str, list[tuple[int, int]]] = {}
+    chosen: list[_Kept] = []
+    for item in ordered:
+        _, start, end, compiled, _ = item
+        spans = taken.setdefault(compiled.rule.category, [])
+        if not any(other_start < end and start < other_end for other_start, other_end in spans):
+            spans.append((start, end))
+            chosen.append(item)
+    chosen.sort(key=lambda k: (k[1], k[3].rule.category, k[3].key))
+    return chosen
 
 
 def rewrite(text: str, findings: Sequence[Finding]) -> str | None:

@@ -6,6 +6,9 @@ Steps, each keeping for every output character the span of original characters i
 3. hearts and similar symbols read as 心 (V❤ → v心), separators and emoji inside a word are dropped
    (加 微 信, 加*微*信, 最🔥好), sentence punctuation stays;
 4. known variants and homophones are replaced (v信/vx/薇信 → 微信, zui好 → 最好), longest first.
+
+Most copy changes no character's length and has nothing to drop, so the map back is built as lists only
+when a step moves characters; otherwise every character stands for itself.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import ahocorasick
 import yaml
+
+from compliance_rules.literals import Literals
 
 SENTENCE_PUNCT = frozenset("。！？!?；;\n\r")
 CLAUSE_PUNCT = frozenset("，,：:、")
@@ -26,6 +30,9 @@ TITLE_MARKS = frozenset("《》")
 """Book-title marks stay, so rules can tell a work's title (《最好的告别》) from a claim about the product."""
 HEARTS = frozenset("❤♥♡💗💓💕💖💘💙💚💛💜🖤🤍🧡❣")
 _NOISE_CATEGORIES = frozenset({"Zs", "Cf", "Cc", "So", "Sk", "Sm", "Pd", "Pc", "Po", "Ps", "Pe", "Pi", "Pf"})
+
+_Offsets = tuple[list[int], list[int]] | None
+"""Per output character, the [start, end) of the original it stands for; None: character i is i."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +63,25 @@ def _t2s() -> dict[str, str]:
     return mapping
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table that also maps every other character to itself, remembered on first sight
+    (up to a bound): a character missing from a plain table costs translate a KeyError raised and
+    cleared, for every occurrence."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if len(self) < _MAX_FOLD_ENTRIES:
+            self[code] = char
+        return char
+
+
+_MAX_FOLD_ENTRIES = 200_000
+
+
 @lru_cache(maxsize=1)
 def _fast_table() -> dict[int, str]:
     """str.translate table for the fast path: traditional → simplified and hearts → 心 (1:1)."""
-    table = {ord(k): v for k, v in _t2s().items()}
+    table = _FoldTable({ord(k): v for k, v in _t2s().items()})
     table.update({ord(h): "心" for h in HEARTS if len(h) == 1})
     # full-width ASCII (！，：Ａ１…) and the ideographic space fold as NFKC folds them
     table.update({code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)})
@@ -80,46 +102,18 @@ def _is_noise(ch: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _variants() -> tuple[ahocorasick.Automaton, dict[str, str]]:
+def _variants() -> tuple[Literals[str], dict[str, str]]:
     data = yaml.safe_load(
         resources.files("compliance_rules").joinpath("packs/variants.yaml").read_text("utf-8")
     )
     table: dict[str, str] = {str(k).lower(): str(v) for k, v in (data.get("variants") or {}).items()}
-    automaton = ahocorasick.Automaton()
-    for source in table:
-        automaton.add_word(source, source)
-    automaton.make_automaton()
-    return automaton, table
+    return Literals({source: source for source in table}), table
 
 
-def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Steps 1-3: per-character folding, keeping each output char's original span."""
-    chars, starts, ends = _fold_chars(text)
-    folded = "".join(chars)
-    classes = _classes(folded)
-    drop = [m.span() for m in _DROP.finditer(classes)]
-    if not drop:
-        return chars, starts, ends
-    keep_chars: list[str] = []
-    keep_starts: list[int] = []
-    keep_ends: list[int] = []
-    pos = 0
-    for left, right in drop:
-        keep_chars.extend(chars[pos:left])
-        keep_starts.extend(starts[pos:left])
-        keep_ends.extend(ends[pos:left])
-        pos = right
-    keep_chars.extend(chars[pos:])
-    keep_starts.extend(starts[pos:])
-    keep_ends.extend(ends[pos:])
-    return keep_chars, keep_starts, keep_ends
-
-
-_CLASS: dict[int, str] = {}
-_KNOWN: set[str] = set()
-_DROP = re.compile(r"(?<=[cw])n+(?=[cw])|(?<=c)d(?=c)")
+_DROP = re.compile(r"n(?<=[cw]n)n*(?=[cw])|d(?<=cd)(?=c)")
 """What step 3 removes: a run of separators/emoji between two word characters (加 微 信, 最🔥好), and a
-dot between two Chinese characters (稳.赚; a dot between digits is a decimal)."""
+dot between two Chinese characters (稳.赚; a dot between digits is a decimal). Written to start with the
+letter it removes (``(?<=[cw])n+(?=[cw])|(?<=c)d(?=c)`` otherwise), so the regex engine jumps to them."""
 
 
 def _class_of(ch: str) -> str:
@@ -132,22 +126,81 @@ def _class_of(ch: str) -> str:
     return "w" if _is_word(ch) else "o"
 
 
+class _ClassTable(dict[int, str]):
+    """str.translate table: code point → its class letter, worked out on first sight (thread-safe: a
+    class is a pure function of the character, so two threads at worst compute it twice)."""
+
+    def __missing__(self, code: int) -> str:
+        letter = _class_of(chr(code))
+        self[code] = letter
+        return letter
+
+
+_CLASS = _ClassTable()
+
+
 def _classes(folded: str) -> str:
     """One class letter per character: n(oise), c(jk), w(ord), d(ot), o(ther)."""
-    missing = set(folded).difference(_KNOWN)
-    for ch in missing:
-        _CLASS[ord(ch)] = _class_of(ch)
-        _KNOWN.add(ch)
     return folded.translate(_CLASS)
 
 
-def _fold_chars(text: str) -> tuple[list[str], list[int], list[int]]:
+_KEPT = SENTENCE_PUNCT | CLAUSE_PUNCT | TITLE_MARKS | set("%％¥￥$")
+
+
+@lru_cache(maxsize=1)
+def _maybe_dropped() -> re.Pattern[str]:
+    """One character class of every character that may be noise or a dot: in the BMP all but letters,
+    digits (str.isalnum(); no letter or digit there is noise) and the punctuation that stays; beyond it,
+    everything. A superset, so text without one has nothing to drop and skips the class pass; one class,
+    so the regex engine scans for it without trying a pattern at every position."""
+    kept = [code for code in range(0x10000) if chr(code).isalnum() or chr(code) in _KEPT]
+    members: list[str] = []
+    start = 0
+    for code in [*kept, 0x10000]:  # the gaps between kept characters are the members
+        if code > start:
+            members.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+        start = code + 1
+    return re.compile("[" + "".join(members) + "\U00010000-\U0010ffff]")
+
+
+def _fold(text: str) -> tuple[str, _Offsets]:
+    """Steps 1-3: per-character folding, keeping each output char's original span."""
+    folded, offsets = _fold_chars(text)
+    if not _maybe_dropped().search(folded):
+        return folded, offsets
+    classes = _classes(folded)
+    if "n" not in classes and "d" not in classes:
+        return folded, offsets
+    drop = [m.span() for m in _DROP.finditer(classes)]
+    if not drop:
+        return folded, offsets
+    starts, ends = offsets if offsets is not None else _identity(len(folded))
+    keep_chars: list[str] = []
+    keep_starts: list[int] = []
+    keep_ends: list[int] = []
+    pos = 0
+    for left, right in drop:
+        keep_chars.append(folded[pos:left])
+        keep_starts.extend(starts[pos:left])
+        keep_ends.extend(ends[pos:left])
+        pos = right
+    keep_chars.append(folded[pos:])
+    keep_starts.extend(starts[pos:])
+    keep_ends.extend(ends[pos:])
+    return "".join(keep_chars), (keep_starts, keep_ends)
+
+
+def _identity(size: int) -> tuple[list[int], list[int]]:
+    return list(range(size)), list(range(1, size + 1))
+
+
+def _fold_chars(text: str) -> tuple[str, _Offsets]:
     """NFKC, lower case, simplified, hearts as 心; one output char per input char when possible."""
     folded = text.translate(_fast_table())  # 1:1, so offsets are unchanged
     if unicodedata.is_normalized("NFKC", folded):
         lowered = folded.lower()
         if len(lowered) == len(text):  # the common case: no char changed length
-            return list(lowered), list(range(len(text))), list(range(1, len(text) + 1))
+            return lowered, None
     t2s = _t2s()
     chars: list[str] = []
     starts: list[int] = []
@@ -161,44 +214,52 @@ def _fold_chars(text: str) -> tuple[list[str], list[int], list[int]]:
             chars.append(t2s.get(out, out))
             starts.append(index)
             ends.append(index + 1)
-    return chars, starts, ends
+    return "".join(chars), (starts, ends)
 
 
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
-def normalize(text: str) -> Normalized:
-    """The normalised form of ``text`` with its map back to ``text``."""
-    chars, starts, ends = _fold(text)
-    folded = "".join(chars)
-    automaton, table = _variants()
+def _replacements(folded: str) -> list[tuple[int, int, str]]:
+    """Step 4: the variants in ``folded`` to replace, leftmost-longest and non-overlapping."""
+    literals, table = _variants()
+    found = [(end - len(src) + 1, end + 1, src) for end, src in literals.find(folded)]
+    if not found:
+        return []
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     replacements: list[tuple[int, int, str]] = []
     last_end = -1
-    matches = sorted(
-        ((end - len(src) + 1, end + 1, src) for end, src in automaton.iter(folded)),
-        key=lambda m: (m[0], -(m[1] - m[0])),
-    )
-    for start, end, src in matches:  # leftmost-longest, non-overlapping
+    for start, end, src in found:
         if start >= last_end:
             replacements.append((start, end, table[src]))
             last_end = end
+    return replacements
+
+
+def normalize(text: str) -> Normalized:
+    """The normalised form of ``text`` with its map back to ``text``."""
+    folded, offsets = _fold(text)
+    replacements = _replacements(folded)
     if not replacements:
-        return Normalized(folded, tuple(starts), tuple(ends))
+        if offsets is None:
+            return Normalized(folded, tuple(range(len(folded))), tuple(range(1, len(folded) + 1)))
+        return Normalized(folded, tuple(offsets[0]), tuple(offsets[1]))
+    starts, ends = offsets if offsets is not None else _identity(len(folded))
     out: list[str] = []
     out_starts: list[int] = []
     out_ends: list[int] = []
     pos = 0
     for start, end, target in replacements:
-        out.extend(chars[pos:start])
+        out.append(folded[pos:start])
         out_starts.extend(starts[pos:start])
         out_ends.extend(ends[pos:start])
         span_start, span_end = starts[start], ends[end - 1]
-        out.extend(target)
+        out.append(target)
         out_starts.extend([span_start] * len(target))
         out_ends.extend([span_end] * len(target))
         pos = end
-    out.extend(chars[pos:])
+    out.append(folded[pos:])
     out_starts.extend(starts[pos:])
     out_ends.extend(ends[pos:])
     return Normalized("".join(out), tuple(out_starts), tuple(out_ends))

@@ -68,6 +68,16 @@ def web_dist() -> Path:
     """The built studio: ``ATELIER_WEB_DIST`` when set (another build), else ``web/dist`` of this checkout."""
     return Path(os.environ.get("ATELIER_WEB_DIST") or WEB_DIST)
 log = logging.getLogger(__name__)
+WARM_HEAP_FREEZE_S = 10.0
+"""Seconds after startup when what the first requests built is frozen too (see ``_freeze_warm_heap``)."""
+
+
+def _freeze_warm_heap() -> None:
+    """Collect once, then freeze what survived: the caches the first requests filled (SQL statement and ORM
+    loader caches, routing and validation caches, rule plans) live as long as the app, and each full
+    collection would otherwise walk them again (some milliseconds, a stall for every request in flight)."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(
@@ -143,10 +153,12 @@ def create_app(
         if settings.nats.enabled:
             nats_feed.start()
         gc.freeze()
+        refreeze = asyncio.get_running_loop().call_later(WARM_HEAP_FREEZE_S, _freeze_warm_heap)
         log.info("Atelier API up (gateway=%s, db=%s)", model_gateway.name, engine.url.get_backend_name())
         try:
             yield
         finally:
+            refreeze.cancel()
             await runner.stop()
             await webhooks.stop()
             await nats_feed.stop()

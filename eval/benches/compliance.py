@@ -8,6 +8,9 @@ process), each sending a request every 100 ms (200 requests/s offered), against 
 started as a separate process (one uvicorn worker) on a fresh SQLite data dir; every request authenticates
 with an API key, as in production. ``api_saturated_*`` repeats it with the clients back to back: then every
 request waits behind the 19 others (Little's law), which measures throughput, not latency.
+Diagnostics: ``api_p90_ms``; ``api_server_cpu_ms_per_request`` (the server process's CPU time, user and
+system, per paced request: what the server costs, whatever else the machine runs); and in ``config`` the
+1-minute load average when each part started, since both parts share the machine's cores.
 """
 
 from __future__ import annotations
@@ -115,6 +118,22 @@ async def _load(
         return latencies
 
 
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc), or None where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _load_1m() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def _api(samples: list[tuple[str, str | None]]) -> dict[str, float]:
     atelier = str(Path(sys.executable).parent / "atelier")
     with tempfile.TemporaryDirectory(prefix="atelier-bench-compliance-") as tmp:
@@ -142,17 +161,25 @@ def _api(samples: list[tuple[str, str | None]]) -> dict[str, float]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("the bench server did not start")
                 time.sleep(0.2)
+            cpu_before = _cpu_s(server.pid)
             paced = asyncio.run(_load(base, token, samples, PACED_INTERVAL_S))
+            cpu_after = _cpu_s(server.pid)
             started = time.perf_counter()
             saturated = asyncio.run(_load(base, token, samples, 0.0))
             wall = time.perf_counter() - started
-            return {
+            metrics = {
                 "api_p50_ms": _ms(paced, 50),
+                "api_p90_ms": _ms(paced, 90),
                 "api_p99_ms": _ms(paced, 99),
                 "api_saturated_p50_ms": _ms(saturated, 50),
                 "api_saturated_p99_ms": _ms(saturated, 99),
                 "api_saturated_requests_per_s": round(len(saturated) / wall, 1),
             }
+            if cpu_before is not None and cpu_after is not None:  # the warm-up's 50 requests are not in it
+                metrics["api_server_cpu_ms_per_request"] = round(
+                    (cpu_after - cpu_before) / len(paced) * 1e3, 3
+                )
+            return metrics
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -160,9 +187,13 @@ def _api(samples: list[tuple[str, str | None]]) -> dict[str, float]:
 
 def run() -> dict[str, Any]:
     samples = corpus()
+    load_checks = _load_1m()
+    checks = _checks_per_s(samples)
+    load_api = _load_1m()
     return {
-        "metrics": {**_checks_per_s(samples), **_api(samples)},
+        "metrics": {**checks, **_api(samples)},
         "config": {
+            "load_avg_1m": {"checks": load_checks, "api": load_api},
             "copy_chars": TARGET_CHARS,
             "checks": CHECKS,
             "api_clients": CLIENTS,

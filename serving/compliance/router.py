@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from serving.assets.service import services_of
+from serving.auth.caller import Caller
 from serving.compliance import service
 from serving.compliance.schemas import CheckRequest, CheckResponse
 from serving.db import transaction
@@ -14,9 +16,15 @@ router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 
 
 @router.post("/check", operation_id="checkCompliance")
-def check_compliance(body: CheckRequest, request: Request, caller: CallerDep) -> CheckResponse:
+async def check_compliance(body: CheckRequest, request: Request, caller: CallerDep) -> CheckResponse:
     """Check copy (or a copy asset) and get a verdict ``pass | warn | block`` with explained findings:
     category, rule, span in the original text, legal basis and a suggested compliant rewrite."""
+    if service.runs_inline(body):  # short copy alone: checked here, cheaper than a trip to a worker thread
+        return _check(body, request, caller)
+    return await run_in_threadpool(_check, body, request, caller)
+
+
+def _check(body: CheckRequest, request: Request, caller: Caller) -> CheckResponse:
     services, checker = services_of(request), service.checker_of(request)
     packs = service.brand_packs_of(request)
     if body.brand_id is None:

@@ -33,6 +33,9 @@ from serving.compliance.schemas import CheckRequest, CheckResponse
 from serving.reviews.feedback import brand_exceptions
 
 _lock = Lock()
+INLINE_MAX_CHARS = 2_000
+"""Copy up to this long is checked on the event loop (well under 5 ms, the interpreter's thread switch
+interval, so a worker thread would hold the GIL as long): no hand-off to the thread pool and back."""
 
 
 def checker_of(request: Request) -> Checker:
@@ -222,7 +225,7 @@ def check(
         )
     has_copy = bool((text and text.strip()) or (body.title and body.title.strip()))
     if has_copy or (body.asset is None and body.image_base64 is None):  # empty copy alone: empty_text
-        copy = checker.check_copy(
+        copy_findings = checker.copy_findings(
             text or "",
             title=body.title,
             industry=scope.industry,
@@ -230,10 +233,25 @@ def check(
             brand=brand,
             media=_media(body),
         )
-        findings = copy.findings + findings
+        findings = copy_findings + findings
     exceptions = brand_exceptions(session, body.brand_id) if session and body.brand_id else None
     result = checker.result(findings, text, exceptions)
-    return CheckResponse(**result.model_dump(), brand_vi=brand_label, asset=asset_label)
+    return _response(result, brand_label, asset_label)
+
+
+def runs_inline(body: CheckRequest) -> bool:
+    """Whether the request is short copy alone: no brand (database), asset (object store) or image (OCR),
+    at most INLINE_MAX_CHARS, so checking it costs less than handing it to a worker thread."""
+    if body.brand_id is not None or body.asset is not None or body.image_base64 is not None:
+        return False
+    return len(body.text or "") + len(body.title or "") <= INLINE_MAX_CHARS
+
+
+def _response(result: CheckResult, brand_vi: str | None, asset: str | None) -> CheckResponse:
+    """The wire form of ``result``: its fields as they are (the findings are already validated models),
+    not dumped to dicts and validated again."""
+    fields = {name: getattr(result, name) for name in CheckResult.model_fields}
+    return CheckResponse(**fields, brand_vi=brand_vi, asset=asset)
 
 
 def check_version(
@@ -258,8 +276,10 @@ def check_version(
     scope = _Scope(industry, platform, brand, logos)
     findings, text = _asset_findings(services, checker, session, version, scope)
     if text is not None and text.strip():
-        copy = checker.check_copy(text, industry=scope.industry, platform=scope.platform, brand=brand)
-        findings = copy.findings + findings
+        copy_findings = checker.copy_findings(
+            text, industry=scope.industry, platform=scope.platform, brand=brand
+        )
+        findings = copy_findings + findings
     return checker.result(findings, text, brand_exceptions(session, brand_id))
 
 
