@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from serving.api import create_app
-from serving.db import upgrade
 from serving.settings import Settings
+from tests.dbtemplates import PG_ADMIN_DSN, PgClones, SqliteTemplate, pg_url
 from tests.fakes.gateway import FakeGateway
 
-PG_ADMIN_DSN = os.environ.get("ATELIER_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+__all__ = ["PG_ADMIN_DSN", "make_settings"]
+
 _MARKERS = {"unit": "unit", "integration": "integration", "e2e": "e2e", "gpu": "gpu"}
 
 
@@ -30,49 +28,47 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(getattr(pytest.mark, marker))
 
 
-def _pg_url(database: str) -> str:
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{base}/{database}"
-
-
-def _pg_admin(sql: str) -> None:
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    """A migrated SQLite file for this test session; each test gets a copy (see tests/dbtemplates.py)."""
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
-    """A migrated PostgreSQL template database for this test session (fails, never skips, without PG)."""
-    name = f"atelier_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    upgrade(_pg_url(name))
-    yield name
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def pg_clones() -> Iterator[PgClones]:
+    """Clones of a migrated PostgreSQL template for this session (fails, never skips, without PG)."""
+    clones = PgClones()
+    try:
+        yield clones
+    finally:
+        clones.close()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_clones: PgClones) -> str:
+    """The name of this session's migrated PostgreSQL template database."""
+    return pg_clones.template
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database per test on each backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'atelier.db'}"
-        upgrade(url)
-        yield url
+        template: SqliteTemplate = request.getfixturevalue("sqlite_template")
+        yield template.clone(tmp_path / "atelier.db")
         return
-    template = request.getfixturevalue("pg_template")
-    name = f"atelier_t_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    clones: PgClones = request.getfixturevalue("pg_clones")
+    name = clones.take()
     try:
-        yield _pg_url(name)
+        yield pg_url(name)
     finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        clones.give_back(name)
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def sqlite_url(sqlite_template: SqliteTemplate, tmp_path: Path) -> str:
     """A migrated SQLite database, for tests that need only one backend."""
-    url = f"sqlite:///{tmp_path / 'atelier.db'}"
-    upgrade(url)
-    return url
+    return sqlite_template.clone(tmp_path / "atelier.db")
 
 
 def make_settings(db_url: str, data_dir: Path, **overrides: object) -> Settings:

@@ -30,6 +30,7 @@ from tests.e2e.procs import (
     stop,
     wait_healthy,
 )
+from tests.footage import shared_sample_footage
 
 pytestmark = pytest.mark.slow
 STARTUP_TIMEOUT_S = 120.0
@@ -259,8 +260,12 @@ def test_ray_processes_belong_to_the_cli(server: RayServer) -> None:
     assert "ServeController" in titles
 
 
-def test_video_job_renders_and_cancels_on_the_video_replica(server: RayServer, tmp_path: Path) -> None:
+def test_video_job_renders_and_cancels_on_the_video_replica(
+    server: RayServer, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     # A small remix stored, then a full-size render cancelled while the video replica's ffmpeg runs.
     studio = video_serve.Studio(server.base_url, server.headers(), server.brand_id)
     assert server.pid_of("ServeReplica:atelier:video")
-    video_serve.render_then_cancel(studio, server.pid, video_serve.data_dir_of(server.pid), tmp_path)
+    samples = shared_sample_footage(tmp_path_factory, long_side=320)
+    data_dir = video_serve.data_dir_of(server.pid)
+    video_serve.render_then_cancel(studio, server.pid, data_dir, tmp_path, samples)

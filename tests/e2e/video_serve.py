@@ -15,7 +15,7 @@ import httpx
 
 from asset_store.objects.local import LocalObjectStore
 from asset_store.objects.signing import UrlSigner
-from pipelines.video.samples import make_sample_footage
+from pipelines.video.samples import SampleSet
 from tests.e2e.procs import alive, descendants
 
 T = TypeVar("T")
@@ -93,11 +93,13 @@ def _probe(path: Path) -> dict[str, Any]:
     return info
 
 
-def render_then_cancel(studio: Studio, server_pid: int, data_dir: Path, tmp: Path) -> None:
-    """Upload footage on a branch, render one small remix, then cancel a full-size one mid-render."""
+def render_then_cancel(
+    studio: Studio, server_pid: int, data_dir: Path, tmp: Path, samples: SampleSet
+) -> None:
+    """Upload ``samples`` (made at a 320 px long side) on a branch, render one small remix, then cancel a
+    full-size one mid-render."""
     branch = studio.call("POST", f"/v1/brands/{studio.brand}/branches", json={"name": BRANCH})
     assert branch.status_code == 201, branch.text
-    samples = make_sample_footage(tmp / "samples", long_side=320)
     for stem in FOOTAGE:
         studio.upload(BRANCH, f"footage/{stem}.mp4", Path(samples.clip(stem).path).read_bytes())
     brief = {

@@ -7,21 +7,26 @@ Used by the tenancy isolation tests: every cross-tenant attempt must fail *and* 
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import io
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import func, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
 from asset_store.blobs import blob_key
 from asset_store.models import Blob, BlobGrant, Commit, Ref, UploadSession
+from asset_store.objects.local import LocalObjectStore
 from serving.assets.services import AssetServices
 from serving.audit.models import AuditEvent
 from serving.auth.models import ApiKey
@@ -36,6 +41,7 @@ from serving.reviews.models import ReviewComment, ReviewDecision, ReviewedExcept
 from serving.settings import Settings
 from serving.tenancy.models import Agency, AgencyAssignment, Brand, Membership, Region, User
 from serving.vision.models import BrandCustomTag, SearchDoc, SearchDuplicate, SearchIndexState
+from tests.dbtemplates import Rows, all_rows, insert_rows, is_empty
 from tests.world import World, build_world
 
 PASSWORD_A = "correct horse battery A"
@@ -159,6 +165,13 @@ def case(method: str, path: str, *, reviews: bool = False) -> Callable[[Case], C
     return register
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    """One scrypt hash per password for the whole session: a valid hash of it, like any fresh one (only
+    the salt differs), without paying the deliberately slow hash again for every scene."""
+    return hash_password(password)
+
+
 def _api(client: TestClient, token: str, method: str, url: str, json: Any = None) -> Any:
     response = client.request(method, url, headers={"Authorization": f"Bearer {token}"}, json=json)
     assert response.status_code in (200, 201), (method, url, response.text)
@@ -236,7 +249,7 @@ def build_scene(app: FastAPI, client: TestClient, settings: Settings, *, reviews
         for name, password in (("creative_a", PASSWORD_A), ("creative_b", PASSWORD_B)):
             user = s.get(User, ids[f"user_{name}"])
             assert user is not None
-            user.password_hash = hash_password(password)
+            user.password_hash = _password_hash(password)
         ids.update(agency_z=z.id, user_shared=shared.id)
     scene = Scene(app, client, world, ids, dict(world.tokens))
     login = client.post("/v1/auth/sessions", json={"email": "creative_a@example.com", "password": PASSWORD_A})
@@ -303,6 +316,50 @@ def build_scene(app: FastAPI, client: TestClient, settings: Settings, *, reviews
     if reviews:
         _reviews(scene)
     return scene
+
+
+@dataclass(frozen=True)
+class _SceneSnapshot:
+    world: World
+    ids: dict[str, str]
+    tokens: dict[str, str]
+    rows: Rows
+    objects: Path
+    """A copy of the local object store's ``objects/`` folder."""
+
+
+class SceneCache:
+    """Builds a scene once per database backend (with and without review items) and replays it after.
+
+    A replay inserts every row the first build wrote into the (still empty) database and copies the
+    object files it stored, then hands out the same ids and tokens: the state ``build_scene`` leaves, for
+    a fraction of the cost (a scene is dozens of API calls and three deliberately slow password hashes).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._snapshots: dict[tuple[str, str, bool], _SceneSnapshot] = {}
+
+    def scene(self, app: FastAPI, client: TestClient, settings: Settings, *, reviews: bool) -> Scene:
+        """A scene on ``app``: replayed when the database is empty and one was built before."""
+        engine: Engine = app.state.engine
+        key = (engine.dialect.name, settings.auth.key_pepper.get_secret_value(), reviews)
+        objects = app.state.assets.objects
+        assert isinstance(objects, LocalObjectStore), "the scene's objects are copied as files"
+        empty = is_empty(engine) and not any((objects.root / "objects").rglob("*"))
+        snapshot = self._snapshots.get(key)
+        if empty and snapshot is not None:
+            insert_rows(engine, snapshot.rows)
+            shutil.copytree(snapshot.objects, objects.root / "objects", dirs_exist_ok=True)
+            world, ids, tokens = copy.deepcopy((snapshot.world, snapshot.ids, snapshot.tokens))
+            return Scene(app, client, world, ids, tokens)
+        scene = build_scene(app, client, settings, reviews=reviews)
+        if empty:
+            kept = self.folder / f"{key[0]}-{'reviews' if reviews else 'plain'}-{len(self._snapshots)}"
+            shutil.copytree(objects.root / "objects", kept)
+            state = copy.deepcopy((scene.world, scene.ids, scene.tokens))
+            self._snapshots[key] = _SceneSnapshot(*state, rows=all_rows(engine), objects=kept)
+        return scene
 
 
 COPY = {

@@ -35,7 +35,7 @@ from tests.integration import (
     tenancy_cases_webhooks,
     tenancy_cases_work,
 )
-from tests.integration.tenancy_scene import CASES, REVIEW_CASES, Scene, brand_a_state, build_scene
+from tests.integration.tenancy_scene import CASES, REVIEW_CASES, Scene, SceneCache, brand_a_state
 
 CASE_MODULES = (  # importing them registers their cases
     tenancy_cases_access,
@@ -60,13 +60,25 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     return make_settings(db_url, tmp_path / "var", jobs={"poll_seconds": 0.05, "workers": 0})
 
 
+@pytest.fixture(scope="module")
+def scene_cache(tmp_path_factory: pytest.TempPathFactory) -> SceneCache:
+    """Each kind of scene is built once per backend and replayed into the later tests' databases."""
+    return SceneCache(tmp_path_factory.mktemp("scenes"))
+
+
 @pytest.fixture
-def scene(request: pytest.FixtureRequest, app: FastAPI, client: TestClient, settings: Settings) -> Scene:
+def scene(
+    request: pytest.FixtureRequest,
+    app: FastAPI,
+    client: TestClient,
+    settings: Settings,
+    scene_cache: SceneCache,
+) -> Scene:
     """With review items only for the review routes' cases (their check jobs would show in the job
     lists other cases count exactly)."""
     callspec = getattr(request.node, "callspec", None)
     route = callspec.params.get("route") if callspec is not None else None
-    return build_scene(app, client, settings, reviews=route in REVIEW_CASES)
+    return scene_cache.scene(app, client, settings, reviews=route in REVIEW_CASES)
 
 
 def test_every_route_has_an_isolation_case(sqlite_url: str, tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from PIL import Image
 from asset_store.blobs import blob_key
 from asset_store.objects.protocol import ObjectStore
 from pipelines.video.probe import probe_footage
-from pipelines.video.samples import make_sample_footage
 from serving.api import create_app
 from serving.db import upgrade
 from serving.deployments.video import VideoDeployment
@@ -28,6 +27,7 @@ from serving.gateway.video_models import VideoWorker
 from serving.generation.video_job import temp_prefix
 from tests.conftest import make_settings
 from tests.fakes.gateway import FakeGateway
+from tests.footage import shared_sample_footage
 from tests.integration.test_poster_generation import Api, _png, logo
 from tests.world import build_world
 
@@ -72,7 +72,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VideoApi]:
         api.objects = app.state.assets.objects
         api.put("brand/vi.yaml", VI.encode(), "brand_kit", "application/yaml")
         api.put("brand/logo.png", _png(logo()), "image", "image/png")
-        samples = make_sample_footage(folder / "samples", long_side=320)
+        samples = shared_sample_footage(tmp_path_factory, long_side=320)
         for path in FOOTAGE:
             api.put(path, Path(samples.clip(Path(path).stem).path).read_bytes(), "video", "video/mp4")
         api.put("audio/music.wav", Path(samples.music).read_bytes(), "audio", "audio/wav")

@@ -16,6 +16,7 @@ from pipelines.video.probe import probe_footage
 from pipelines.video.runner import ffmpeg_exe
 from serving.db import upgrade
 from tests.e2e.procs import alive, descendants
+from tests.footage import shared_sample_footage
 from tests.integration.jobhelpers import event_types, wait_for
 from tests.integration.videohelpers import (
     Media,
@@ -36,7 +37,8 @@ AWKWARD = ["footage/vfr.mp4", "footage/odd.mp4", "footage/scenes_b.mp4"]  # VFR,
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VideoApi]:
     folder = tmp_path_factory.mktemp("video-failures")
-    media: Media = make_media(tmp_path_factory.getbasetemp() / "video-job-media")
+    samples = shared_sample_footage(tmp_path_factory, long_side=320)
+    media: Media = make_media(tmp_path_factory.getbasetemp() / "video-job-media", samples)
     upgrade(f"sqlite:///{folder / 'atelier.db'}")
     client, api = video_api(folder)
     with client:

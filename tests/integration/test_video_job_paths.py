@@ -14,6 +14,7 @@ import pytest
 from pipelines.video.music import decode_pcm
 from pipelines.video.probe import probe_footage
 from serving.db import upgrade
+from tests.footage import shared_sample_footage
 from tests.integration.jobhelpers import event_types, load_job, wait_for
 from tests.integration.videohelpers import (
     SPOKEN,
@@ -33,7 +34,8 @@ SCRIPT = ["夏天到了，防晒跟上了吗？", "清透防晒乳，轻薄不�
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> Media:
-    return make_media(tmp_path_factory.getbasetemp() / "video-job-media")
+    samples = shared_sample_footage(tmp_path_factory, long_side=320)
+    return make_media(tmp_path_factory.getbasetemp() / "video-job-media", samples)
 
 
 @pytest.fixture(scope="module")

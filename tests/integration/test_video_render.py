@@ -5,6 +5,7 @@ and awkward footage (VFR, odd size, no audio) with no optional inputs at all."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ from pipelines.video.measure import write_ass
 from pipelines.video.plan import EditPlan, plan_variants
 from pipelines.video.presets import get_preset
 from pipelines.video.render import RenderInputs, render_plan
-from pipelines.video.samples import SampleSet, make_sample_footage, make_voice
+from pipelines.video.samples import SampleSet, make_voice
 from pipelines.video.scoring import analyse_footage
 from pipelines.video.types import ScoredShot
+from tests.footage import shared_sample_footage
 
 PRESET = get_preset("douyin").scaled(1 / 3)
 
@@ -27,7 +29,8 @@ PRESET = get_preset("douyin").scaled(1 / 3)
 @pytest.fixture(scope="module")
 def footage(tmp_path_factory: pytest.TempPathFactory) -> tuple[SampleSet, list[ScoredShot], Path]:
     root = tmp_path_factory.mktemp("remix")
-    samples = make_sample_footage(root)
+    samples = shared_sample_footage(tmp_path_factory)
+    shutil.copyfile(samples.music, root / "music.wav")  # the inputs below live in root
     return samples, analyse_footage([c.path for c in samples.clips]), root
 
 

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from asset_store.blobs import blob_key
 from asset_store.objects.protocol import ObjectStore
 from pipelines.video.runner import ffmpeg_exe
-from pipelines.video.samples import SampleSet, make_sample_footage
+from pipelines.video.samples import SampleSet
 from pipelines.video.speech import EspeakTTS
 from serving.api import create_app
 from serving.gateway.video_models import StepProgress, VideoCall, VideoReply, VideoWorker
@@ -56,9 +56,8 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", *args], check=True, timeout=120, capture_output=True)
 
 
-def make_media(folder: Path) -> Media:
-    """The media in ``folder`` (the sample footage is kept there: other modules' calls reuse it)."""
-    samples = make_sample_footage(folder / "samples", long_side=320)
+def make_media(folder: Path, samples: SampleSet) -> Media:
+    """The media in ``folder``, around ``samples`` (made at a 320 px long side)."""
     speech = EspeakTTS().synthesize(SPOKEN, folder / "speech", rate=1.4)
     talk = folder / "talk.mp4"
     scenes = samples.clip("scenes_a")

@@ -13,14 +13,15 @@ from PIL import Image
 from pipelines.video.errors import FootageError, FootageNotFound
 from pipelines.video.probe import probe_footage
 from pipelines.video.runner import ffmpeg_exe
-from pipelines.video.samples import SampleSet, make_sample_footage, make_voice
+from pipelines.video.samples import SampleSet, make_voice
 from pipelines.video.scoring import analyse_footage
 from pipelines.video.shots import detect_shots
+from tests.footage import shared_sample_footage
 
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> SampleSet:
-    return make_sample_footage(tmp_path_factory.mktemp("footage"))
+    return shared_sample_footage(tmp_path_factory)
 
 
 def _code(path: Path) -> str:
