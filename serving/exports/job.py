@@ -28,9 +28,11 @@ from serving.exports.commit import ExportRun, commit_export
 from serving.exports.manifest import assess
 from serving.exports.plan import Work, plan_work
 from serving.exports.render import Rendered, Renderer
+from serving.exports.resume import CHECKPOINT_FIELD, EncodeStore
 from serving.exports.sources import SourceAsset, find_versions, load_sources
 from serving.generation.store import GenerationStore
 from serving.jobs.kinds import JobCancelled, JobContext, JobKind
+from serving.jobs.runner import LeaseLost
 
 RESOURCE = "generation"
 
@@ -54,11 +56,14 @@ class ExportJob(JobKind):
         chosen = placements.select(brief.placements, brief.platforms)
         store.assets.tmp_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix="export-job-", dir=store.assets.tmp_dir))
+        encodes = EncodeStore(store.assets.objects, ctx.job_id, ctx.checkpoint.get(CHECKPOINT_FIELD))
+        # Kept encodes go when the job ends: done, failed or cancelled. An interrupted attempt (shutdown,
+        # lease lost) keeps them: the next attempt restores them instead of encoding again.
         try:
             commit_id, sources = await asyncio.to_thread(_read, store, ctx.brand_id, brief, tmp)
             works, skipped = plan_work(ctx.job_id, sources, chosen, brief.pick)
             await ctx.progress(0.05, f"rendering {len(works)} renditions for {len(chosen)} placements")
-            rendered, encodes = await _render(ctx, works, tmp / "out", brief.x264_preset)
+            rendered, videos = await _render(ctx, works, tmp / "out", brief.x264_preset, encodes)
             render_s = time.perf_counter() - began
             ctx.raise_if_cancelled()
             await ctx.progress(0.9, "checking and storing the renditions")
@@ -71,28 +76,35 @@ class ExportJob(JobKind):
                 placements_version=placements.version,
             )
             assessed = [assess(r, tuple(brief.hashtags)) for r in rendered]
-            manifest, assets = await asyncio.to_thread(commit_export, store, run, assessed, skipped, encodes)
+            manifest, assets = await asyncio.to_thread(commit_export, store, run, assessed, skipped, videos)
+        except LeaseLost:
+            raise
+        except Exception:
+            await asyncio.to_thread(encodes.drop)
+            raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        await asyncio.to_thread(encodes.drop)
         return {
             "manifest": manifest.model_dump(mode="json"),
             "assets": assets,
             "summary": manifest.summary.model_dump(),
             "seconds": {"render": round(render_s, 2), "total": round(time.perf_counter() - began, 2)},
             "timings": timings(rendered),
+            "restored_encodes": encodes.restored,
         }
 
 
 def timings(rendered: list[Rendered]) -> dict[str, dict[str, float]]:
-    """Per kind: renditions, distinct encodes, seconds spent encoding them (summed over the pool's
-    threads, so more than the wall time when they overlap) and bytes."""
+    """Per kind: renditions, distinct encodes made by this attempt, seconds spent encoding them (summed
+    over the pool's threads, so more than the wall time when they overlap) and bytes."""
     out: dict[str, dict[str, float]] = {}
     for r in rendered:
         kind = r.work.placement.kind
         row = out.setdefault(kind, {"renditions": 0, "encodes": 0, "seconds": 0.0, "bytes": 0})
         row["renditions"] += 1
         made = r.image or r.video
-        if made is not None and not r.shared:
+        if made is not None and not r.shared and not r.restored:
             row["encodes"] += 1
             row["seconds"] = round(row["seconds"] + made.seconds, 3)
             row["bytes"] += made.bytes
@@ -113,9 +125,10 @@ def _read(
 
 
 async def _render(
-    ctx: JobContext, works: list[Work], folder: Path, preset: str
+    ctx: JobContext, works: list[Work], folder: Path, preset: str, encodes: EncodeStore
 ) -> tuple[list[Rendered], int]:
-    """Every rendition, ``workers()`` at a time, progress after each; cancel stops the encodes."""
+    """Every rendition, ``workers()`` at a time, progress after each; cancel stops the encodes; each new
+    video encode is recorded in the checkpoint as it lands (a retried attempt restores it)."""
 
     def cancelled() -> bool:
         try:
@@ -124,17 +137,21 @@ async def _render(
             return True
         return False
 
-    tasks = Renderer(works, folder, x264_preset=preset, cancelled=cancelled).tasks()
+    tasks = Renderer(works, folder, x264_preset=preset, cancelled=cancelled, encodes=encodes).tasks()
+    saved = encodes.entries
     loop = asyncio.get_running_loop()
     done: list[Rendered] = []
     with ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="export") as pool:
         pending = [loop.run_in_executor(pool, task) for task in tasks]
         for finished in asyncio.as_completed(pending):
             done += await finished
+            if (entries := encodes.entries) != saved:
+                await ctx.save_checkpoint({**ctx.checkpoint, CHECKPOINT_FIELD: entries})
+                saved = entries
             ctx.raise_if_cancelled()
             await ctx.progress(
                 0.05 + 0.85 * len(done) / max(1, len(works)), f"{len(done)}/{len(works)} rendered"
             )
     order = {id(w): i for i, w in enumerate(works)}
-    encodes = sum(1 for r in done if r.video is not None and not r.shared)
-    return sorted(done, key=lambda r: order[id(r.work)]), encodes
+    videos = sum(1 for r in done if r.video is not None and not r.shared)  # an earlier attempt's too
+    return sorted(done, key=lambda r: order[id(r.work)]), videos

@@ -4,6 +4,7 @@ their salient region found once per source; videos are probed once per source.""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from pipelines.video.errors import VideoError
 from pipelines.video.probe import FootageInfo, probe_footage
 from pipelines.video.types import Box
 from serving.exports.plan import Work
+from serving.exports.resume import EncodeStore, encode_digest
 
+log = logging.getLogger(__name__)
 Task = Callable[[], list["Rendered"]]
 
 
@@ -35,6 +38,8 @@ class Rendered:
     error: str | None = None
     shared: bool = False
     """The video file was encoded for another placement with the same plan."""
+    restored: bool = False
+    """The video file was encoded by an earlier attempt of the job (see :mod:`serving.exports.resume`)."""
 
     def facts(self) -> RenditionFacts | None:
         """What the rendition is (None when it failed)."""
@@ -66,13 +71,21 @@ def _done(outcome: Rendered) -> Task:
 
 
 class Renderer:
-    """Builds the tasks of one export; ``cancelled`` is polled inside long encodes."""
+    """Builds the tasks of one export; ``cancelled`` is polled inside long encodes; ``encodes`` (when
+    given) restores video encodes an earlier attempt finished and keeps the new ones."""
 
     def __init__(
-        self, works: list[Work], folder: Path, *, x264_preset: str, cancelled: Callable[[], bool]
+        self,
+        works: list[Work],
+        folder: Path,
+        *,
+        x264_preset: str,
+        cancelled: Callable[[], bool],
+        encodes: EncodeStore | None = None,
     ) -> None:
         self.works, self.folder = works, folder
         self.x264_preset, self.cancelled = x264_preset, cancelled
+        self.encodes = encodes
         self._pictures: dict[str, tuple[Image.Image, Box, str]] = {}
         self._footage: dict[str, FootageInfo | RenditionError] = {}
         self._lock = threading.Lock()
@@ -128,13 +141,27 @@ class Renderer:
                 tasks.append(_done(_failed(work, exc)))
                 continue
             groups.setdefault((work.source.path, plan.key()), []).append(work)
-        for number, members in enumerate(groups.values()):
-            tasks.append(self._video_task(members, self.folder / f"v{number:02d}"))
+        for number, ((_, plan_key), members) in enumerate(groups.items()):
+            tasks.append(self._video_task(members, plan_key, self.folder / f"v{number:02d}"))
         return tasks
 
-    def _video_task(self, members: list[Work], folder: Path) -> Task:
+    def _restore(self, digest: str, folder: Path) -> VideoRendition | None:
+        """The encode ``digest`` as an earlier attempt left it, if it did (else it is encoded again)."""
+        if self.encodes is None:
+            return None
+        try:
+            return self.encodes.restore(digest, folder)
+        except Exception as exc:  # a kept encode that cannot be read back is simply made again
+            log.warning("export encode %s kept by an earlier attempt not restored: %r", digest[:12], exc)
+            return None
+
+    def _video_task(self, members: list[Work], plan_key: str, folder: Path) -> Task:
         def run() -> list[Rendered]:
             first = min(members, key=lambda w: w.target.max_bytes)  # the strictest limit holds for all
+            digest = encode_digest(first.source.version.entry.blob, plan_key, first.target, self.x264_preset)
+            kept = self._restore(digest, folder)
+            if kept is not None:
+                return [Rendered(w, video=kept, shared=w is not first, restored=True) for w in members]
             try:
                 video = render_video(
                     first.source.file,
@@ -146,6 +173,11 @@ class Renderer:
                 )
             except RenditionError as exc:
                 return [_failed(w, exc) for w in members]
+            if self.encodes is not None:
+                try:
+                    self.encodes.keep(digest, video)
+                except Exception as exc:  # keeping is for a retry only: this attempt goes on without it
+                    log.warning("export encode %s not kept for a retry: %r", digest[:12], exc)
             return [Rendered(w, video=video, shared=w is not first) for w in members]
 
         return run
