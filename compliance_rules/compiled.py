@@ -296,6 +296,11 @@ def _first_chars(items: list[Any]) -> tuple[_Chars, bool] | None:
     return (chars, ranges, escapes), True
 
 
+def _exceptions_of(pack: Pack, rule: Rule) -> tuple[ContextException, ...]:
+    """The rule's own exceptions, then the pack's shared ones that cover its category."""
+    return rule.exceptions + tuple(e for e in pack.exceptions if e.covers(rule.category))
+
+
 @dataclass
 class CompiledRule:
     """A rule ready to run, with its pack's context."""
@@ -326,7 +331,7 @@ class CompiledRule:
             patterns=_combined(rule.patterns),
             triggers=tuple(dict.fromkeys(t for t in (norm(t) for t in rule.triggers) if t)),
             requires=tuple(re.compile(p) for p in rule.requires),
-            exceptions=tuple(CompiledException.of(e) for e in rule.exceptions),
+            exceptions=tuple(CompiledException.of(e) for e in _exceptions_of(pack, rule)),
             allow=tuple(norm(a) for a in pack.allow),
             rewrites={norm(k): v for k, v in rule.rewrites.items()},
         )

@@ -46,6 +46,24 @@ class ContextException(_Strict):
         return self
 
 
+class SharedException(ContextException):
+    """A pack-level exception: applies to every rule of the pack in ``categories`` (empty: all rules)."""
+
+    categories: tuple[str, ...] = Field(default=(), description="Categories of the rules it applies to.")
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if not is_category_code(c)]
+        if unknown:
+            raise ValueError(f"unknown categories {unknown!r}")
+        return value
+
+    def covers(self, category: str) -> bool:
+        """Whether a rule of ``category`` takes this exception."""
+        return not self.categories or category in self.categories
+
+
 class Rule(_Strict):
     """One check: literal terms (Aho-Corasick) and/or regex patterns, with context and scope."""
 
@@ -134,6 +152,9 @@ class Pack(_Strict):
     industries: tuple[str, ...] = Field(default=(), description="industry packs: the industries they cover.")
     platforms: tuple[str, ...] = Field(default=(), description="platform packs: the platforms they cover.")
     allow: tuple[str, ...] = Field(default=(), description="Names never flagged by this pack (国家地理…).")
+    exceptions: tuple[SharedException, ...] = Field(
+        default=(), description="Shared context exceptions, added to every rule of the listed categories."
+    )
     rules: tuple[Rule, ...] = Field(default=())
     specs: PlatformSpec | None = Field(default=None, description="platform packs: format limits.")
 

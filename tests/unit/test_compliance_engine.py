@@ -305,3 +305,49 @@ def test_guarded_builtin_patterns_match_exactly_what_the_plain_ones_match() -> N
 
 def test_book_title_marks_survive_normalisation() -> None:
     assert normalize("读《最好的告别》").text == "读《最好的告别》"
+
+
+SHARED = """
+pack: shared_test
+version: "1"
+kind: law
+title: t
+exceptions:
+  - preceded_by: "(不|没有)"
+    window: 3
+    categories: [GUARANTEES, FALSE_ENDORSEMENT]
+    note: negated practice
+  - sentence: "辟谣"
+    note: every rule
+rules:
+  - id: G
+    category: GUARANTEES
+    message: guarantee
+    terms: [包过]
+  - id: F
+    category: FALSE_ENDORSEMENT
+    message: endorsement
+    terms: [明星代言]
+  - id: A
+    category: ABSOLUTE_TERMS
+    message: absolute
+    terms: [最好]
+"""
+
+
+def test_pack_level_exceptions_apply_to_the_rules_of_their_categories() -> None:
+    engine = Engine([parse(Pack, SHARED, "shared.yaml")])
+
+    def categories(text: str) -> set[str]:
+        return {f.category for f in engine.check_text(text).findings}
+
+    assert categories("包过，明星代言，最好") == {"GUARANTEES", "FALSE_ENDORSEMENT", "ABSOLUTE_TERMS"}
+    assert categories("我们不包过，也没有明星代言") == set()
+    assert categories("不最好") == {"ABSOLUTE_TERMS"}  # the negation exception does not cover this category
+    assert categories("辟谣：包过和最好都是假的") == set()  # no categories: every rule of the pack
+
+
+def test_pack_level_exceptions_reject_unknown_categories() -> None:
+    bad = SHARED.replace("[GUARANTEES, FALSE_ENDORSEMENT]", "[NOT_A_CATEGORY]")
+    with pytest.raises(RulePackError):
+        parse(Pack, bad, "bad.yaml")
