@@ -222,8 +222,17 @@ class Engine:
         whole = [(0, len(text))]
         for index in plan.untriggered:
             self._scan(index, text, whole, hits)
+        # the triggered rules, as ``_scan`` runs them (pattern by pattern, span by span: the same hits in the
+        # same order), inlined: this loop runs a few dozen times per check and the call cost showed
+        append, patterns = hits.append, self._patterns
         for index, sentences in matches.windows.items():
-            self._scan(index, text, [bounds[i] for i in sentences], hits)
+            for pattern in patterns[index]:
+                for i in sentences:
+                    start, end = bounds[i]
+                    for match in pattern.finditer(text, start, end):
+                        left, right = match.span()
+                        if right > left:
+                            append((index, left, right))
         return hits
 
     def _scan(self, index: int, text: str, spans: list[tuple[int, int]], hits: list[_Hit]) -> None:
