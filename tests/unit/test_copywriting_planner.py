@@ -8,7 +8,17 @@ import json
 from compliance_rules.engine import Engine
 from serving.generation.copywriting.brief import CopyBrief
 from serving.generation.copywriting.formats import format_for
-from serving.generation.copywriting.planner import ANGLES, HOOK_PATTERNS, HOOKS, Plan, derive_seed, plans
+from serving.generation.copywriting.planner import (
+    ANGLES,
+    HOOK_PATTERNS,
+    HOOKS,
+    SCENE_KEYWORDS,
+    SCENES,
+    Plan,
+    audience_keywords,
+    derive_seed,
+    plans,
+)
 from serving.generation.copywriting.prompts import (
     PROMPT_VERSION,
     copies_directions,
@@ -16,9 +26,13 @@ from serving.generation.copywriting.prompts import (
     echoes_pattern,
     generation_messages,
     leaks_directions,
+    listing_slots,
+    listing_title,
     max_tokens,
     plan_line,
+    point_openers,
     rewrite_messages,
+    shifted_plan,
     strip_directions,
     system_prompt,
 )
@@ -134,19 +148,83 @@ def test_an_unfilled_pattern_is_a_leak_and_a_filled_one_is_not() -> None:
     assert not leaks_directions("说实话…这碗面真的香")
 
 
-def test_listing_titles_start_with_the_plan_scene_or_selling_point() -> None:
-    listing = format_for("taobao", "short", Engine.builtin().specs)
-    earbuds = CopyBrief(
-        brand="听潮", product="听潮降噪耳机", selling_points=("降噪", "长续航", "防水"), platform="taobao"
-    )
-    leads = set()
-    for plan in take(4, 6, focus=3):
-        line = plan_line(earbuds, plan, listing)
-        lead = line.split("标题以“")[1].split("”")[0]
-        leads.add(lead)
-        assert lead in {*earbuds.selling_points, plan.describe("zh")["scene"]}
-        assert "不要照抄卖点原词" in line and leaks_directions(line)
-    assert len(leads) >= 4
+LISTING = format_for("taobao", "short", Engine.builtin().specs)
+EARBUDS = CopyBrief(
+    brand="听潮",
+    product="听潮降噪耳机",
+    selling_points=("降噪", "长续航", "防水", "双连"),
+    audience="学生和通勤上班族",
+    platform="taobao",
+)
+
+
+def test_listing_titles_are_keywords_with_the_plan_audience_usage_and_a_point() -> None:
+    titles, pairs, counts = set(), set(), set()
+    for plan in take(4, 32, focus=4):
+        line = plan_line(EARBUDS, plan, LISTING)
+        title = line.split("标题照抄：「")[1].split("」")[0]
+        audience, usage = listing_slots(EARBUDS, plan)
+        assert title == listing_title(EARBUDS, plan, LISTING)
+        assert title.startswith("听潮降噪耳机 ") and usage is not None and usage in title
+        assert len(title) <= LISTING.field("title").max_chars and "，" not in title and "…" not in title
+        assert leaks_directions(line) and "…" not in line.split("卖点")[0]
+        shapes = line.split("的好处：")[1].split("。")[0].split("；")
+        chosen = [shape.strip("「」").split("，")[0] for shape in shapes]
+        openers = point_openers(plan, len(chosen), "zh")
+        assert shapes == [f"「{p}，{o}」" for p, o in zip(chosen, openers, strict=True)]
+        assert len(set(openers)) == len(openers) and all(o.endswith("…") for o in openers)
+        counts.add(len(chosen))
+        assert set(chosen) <= set(EARBUDS.selling_points) and f"卖点写{len(chosen)}条" in line
+        assert any(point in title for point in chosen)
+        pairs.add((audience, tuple(sorted(chosen))))
+        titles.add(title)
+    assert len(titles) >= 24 and counts == {2, 3} and len(pairs) >= 20
+    assert {listing_slots(EARBUDS, p)[0] for p in take(4, 16, focus=4)} == {
+        *audience_keywords(EARBUDS.audience, "zh")
+    }
+    en = plan_line(EARBUDS.model_copy(update={"language": "en"}), take(4, 1, focus=4)[0], LISTING)
+    assert "Title, copied as is" in en and leaks_directions(en)
+
+
+def test_audience_keywords_split_the_brief_audience_and_add_generic_ones() -> None:
+    assert audience_keywords("学生和通勤上班族", "zh") == ["学生", "通勤上班族", "男女通用", "自用送礼"]
+    assert audience_keywords("", "zh") == ["男女通用", "自用送礼"]
+    assert audience_keywords("students and commuters", "en")[:2] == ["students", "commuters"]
+    assert set(SCENE_KEYWORDS) == {key for key, _, _ in SCENES}
+
+
+def test_long_products_leave_keywords_out_of_the_title() -> None:
+    plan = take(4, 1, focus=4)[0]
+    longest = EARBUDS.model_copy(update={"product": "听潮 Pro Max 旗舰级主动降噪真无线蓝牙耳机 礼盒装"})
+    assert listing_title(longest, plan, LISTING) == longest.product
+    long = EARBUDS.model_copy(update={"product": "听潮 Pro 旗舰级主动降噪真无线蓝牙耳机 礼盒装"})
+    assert listing_title(long, plan, LISTING) == f"{long.product} {plan.usage_keyword('zh')}"
+    branded = listing_title(EARBUDS.model_copy(update={"product": "降噪耳机"}), plan, LISTING)
+    assert branded.startswith("听潮 降噪耳机 ")
+
+
+def test_a_listing_gap_left_unfilled_is_closed_in_the_title_and_drops_a_point() -> None:
+    points = ["降噪，地铁里也安静", "续航，一整天不怕没电", "防水，不怕…"]
+    gap: dict[str, str | list[str]] = {"title": "听潮降噪耳机 学生 通勤…", "selling_points": points}
+    assert copies_directions(gap, LISTING)
+    assert strip_directions(gap, LISTING) == {"title": "听潮降噪耳机 学生 通勤", "selling_points": points[:2]}
+    filled: dict[str, str | list[str]] = {
+        "title": "听潮降噪耳机 学生 通勤 长续航",
+        "selling_points": points[:2],
+    }
+    assert not copies_directions(filled, LISTING)
+    bare: dict[str, str | list[str]] = {"title": "…", "selling_points": points[:2]}
+    assert strip_directions(bare, LISTING) is None
+    copied = {"title": "听潮降噪耳机", "selling_points": ["照这几个句式写", *points[:2]]}
+    assert copies_directions(copied, LISTING)
+
+
+def test_a_listing_re_ask_gets_other_keywords() -> None:
+    plan = take(4, 1, focus=4)[0]
+    fields: dict[str, str | list[str]] = {"title": "听潮降噪耳机 学生 通勤", "selling_points": ["a", "b"]}
+    _, user = diversify_messages(EARBUDS, LISTING, plan, fields, "听潮降噪耳机 学生 通勤\n安静")
+    assert listing_title(EARBUDS, shifted_plan(plan), LISTING) in user.content
+    assert listing_title(EARBUDS, plan, LISTING) not in user.content
 
 
 def test_leaked_directions_are_cut_out_when_a_valid_hook_remains() -> None:

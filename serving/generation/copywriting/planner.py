@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -105,6 +106,59 @@ SCENES = (
 words (small models otherwise repeat the brief's phrases)."""
 
 
+SCENE_KEYWORDS: dict[str, tuple[str, str]] = {
+    "commute": ("通勤", "commute"),
+    "morning": ("居家", "home"),
+    "late_night": ("加班", "late work"),
+    "trip": ("出差", "business travel"),
+    "dorm": ("宿舍", "dorm"),
+    "afternoon": ("办公", "office"),
+    "workout": ("运动", "sport"),
+    "date": ("约会", "date night"),
+    "rainy": ("雨天", "rainy days"),
+    "season_change": ("换季", "all seasons"),
+    "home": ("宅家", "stay-at-home"),
+    "holiday": ("旅行", "travel"),
+    "new_term": ("开学", "back to school"),
+    "exam": ("学习", "study"),
+    "tea_time": ("休闲", "leisure"),
+    "bedtime": ("睡前", "bedtime"),
+    "camping": ("户外", "outdoor"),
+    "cafe": ("咖啡馆", "cafe"),
+    "subway": ("地铁", "subway"),
+    "kitchen": ("日常", "everyday"),
+    "friends": ("聚会", "parties"),
+    "gift_day": ("节日送礼", "holiday gift"),
+    "first_try": ("入门", "beginners"),
+    "busy_monday": ("上班", "workdays"),
+}
+"""Each scene as a search keyword of a product listing's title (a usage word, not a sentence)."""
+BENEFIT_OPENERS = (
+    ("轻松…", "Easily …"),
+    ("随时…", "Anytime …"),
+    ("一整天…", "All day …"),
+    ("安心…", "Worry-free …"),
+    ("畅享…", "Enjoy …"),
+    ("放心…", "Rest easy: …"),
+    ("不怕…", "Never mind …"),
+    ("也能…", "Still …"),
+)
+"""Openers of a listing's selling points, ``…`` to be filled with a benefit: a pattern to complete gets
+a benefit phrase out of a small model, where asking for one gets the brief's words back."""
+GENERIC_AUDIENCES = (("男女通用", "unisex"), ("自用送礼", "gift"))
+"""Audience words a listing title may carry whatever the brief's audience is."""
+_AUDIENCE_SPLIT = re.compile(r"[和与及、，,/&;；]|\band\b|\bor\b")
+
+
+def audience_keywords(audience: str, language: str) -> list[str]:
+    """Short audience words for listing titles: the brief's audience split at 和、, (2-8 chars each),
+    then the generic ones."""
+    words = [w.strip() for w in _AUDIENCE_SPLIT.split(audience)]
+    col = 0 if language == "zh" else 1
+    found = [w for w in words if 2 <= len(w) <= (8 if language == "zh" else 24)]
+    return list(dict.fromkeys([*found, *(pair[col] for pair in GENERIC_AUDIENCES)]))
+
+
 class Plan(BaseModel):
     """How one variant is written; ``seed`` is its sampling seed."""
 
@@ -130,6 +184,12 @@ class Plan(BaseModel):
         if self.scene is not None:
             described["scene"] = next(opt[col] for opt in SCENES if opt[0] == self.scene)
         return described
+
+    def usage_keyword(self, language: str) -> str | None:
+        """The plan's scene as a listing keyword (通勤, 运动, …)."""
+        if self.scene is None:
+            return None
+        return SCENE_KEYWORDS[self.scene][0 if language == "zh" else 1]
 
     def hook_pattern(self, language: str) -> str:
         """The sentence pattern of this plan's opening line, ``…`` to be filled by the model."""

@@ -13,9 +13,15 @@ from typing import Any
 from pipelines.llm.types import ChatMessage
 from serving.generation.copywriting.brief import CopyBrief
 from serving.generation.copywriting.formats import CopyFormat, Fields, FieldSpec, FormatViolation
-from serving.generation.copywriting.planner import HOOK_PATTERNS, Plan
+from serving.generation.copywriting.planner import (
+    BENEFIT_OPENERS,
+    HOOK_PATTERNS,
+    SCENES,
+    Plan,
+    audience_keywords,
+)
 
-PROMPT_VERSION = "copy-2026.11.3"
+PROMPT_VERSION = "copy-2026.11.4"
 
 PLATFORM_NAMES = {
     "xiaohongshu": ("小红书笔记", "a Xiaohongshu note"),
@@ -38,10 +44,11 @@ SHAPE_TIPS = {
     ),
     "article": ("标题引发好奇；摘要一两句话说清看点。", "Curious headline; a one- or two-sentence summary."),
     "listing": (
-        "商品标题由品牌、品类和核心卖点关键词组成，再加一个贴合场景的词；每个卖点用自己的话写成一个带好处的短句，"
-        "不要照抄资料原文。",
-        "Product title of brand, category, key selling words and one word for the scene; each selling point "
-        "a short phrase in your own words that names the benefit, not copied from the brief.",
+        "商品标题是一串搜索关键词：品牌、产品、品类词，加上人群、场景或属性词，用空格隔开，不写成句子；"
+        "每个卖点写成一个说出好处的短语，不要照抄资料原文。",
+        "The product title is a string of search keywords (brand, product, category, then audience, usage or "
+        "attribute words), not a sentence; each selling point a short phrase that names the benefit, not "
+        "copied from the brief.",
     ),
     "post": ("像朋友聊天一样写，有一个记忆点。", "Write like talking to a friend, with one memorable line."),
     "slogan": (
@@ -155,16 +162,54 @@ def selling_points_for(brief: CopyBrief, plan: Plan, count: int) -> list[str]:
     return [points[i] for i in chosen]
 
 
-def title_lead(brief: CopyBrief, plan: Plan) -> str | None:
-    """The words a listing title starts with, alternating between the plan's scene and its lead selling
-    point, so that titles do not all open with the same product name."""
-    words = plan.describe(brief.language)
-    points = list(brief.selling_points)
-    if plan.index % 2 == 0 and "scene" in words:
-        return words["scene"]
-    if plan.focus is not None and points:
-        return points[plan.focus % len(points)]
-    return words.get("scene")
+def listing_points_count(fmt: CopyFormat, plan: Plan, available: int) -> int:
+    """How many selling points this listing plan asks for: every third plan one more than the fewest."""
+    spec = next((f for f in fmt.fields if f.items is not None), None)
+    low, high = spec.items if spec is not None and spec.items is not None else (2, 3)
+    wanted = low + 1 if plan.index % 3 == 2 and high > low else low
+    return max(1, min(wanted, available)) if available else wanted
+
+
+def listing_slots(brief: CopyBrief, plan: Plan) -> tuple[str, str | None]:
+    """The audience and usage keywords of this listing plan; the audience turns over once every selling
+    point has led, so that plans pair every audience with every lead point."""
+    zh = brief.language == "zh"
+    audiences = audience_keywords(brief.audience, brief.language)
+    turn = max(1, len(brief.selling_points))
+    return audiences[(plan.index // turn) % len(audiences)], plan.usage_keyword("zh" if zh else "en")
+
+
+def listing_title(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> str:
+    """The listing title of this plan, to be copied: brand and product, then the plan's usage, audience
+    and lead-point keywords (usage and audience swap places every other plan); keywords the title has no
+    room for are left out, the audience first, then the point."""
+    head = brief.product
+    if brief.brand.casefold() not in head.casefold():
+        head = f"{brief.brand} {head}"
+    audience, usage = listing_slots(brief, plan)
+    count = listing_points_count(fmt, plan, len(brief.selling_points))
+    point = next(
+        (
+            p
+            for p in selling_points_for(brief, plan, count)
+            if p.casefold() not in head.casefold() and len(p) <= 12
+        ),
+        None,
+    )
+    keep = [w for w in (usage, point, audience) if w]
+    limit = fmt.field(opening_field(fmt)).max_chars
+    while keep and len(head) + sum(len(w) + 1 for w in keep) > limit:
+        keep.pop()
+    order = [usage, audience, point] if plan.index % 2 else [audience, usage, point]
+    return " ".join([head, *(w for w in order if w in keep)])
+
+
+def point_openers(plan: Plan, count: int, language: str) -> list[str]:
+    """Openers of the plan's selling points' benefits (``…`` to be filled), all different, chosen by the
+    plan's seed."""
+    col = 0 if language == "zh" else 1
+    n = len(BENEFIT_OPENERS)
+    return [BENEFIT_OPENERS[(plan.seed + 3 * j) % n][col] for j in range(count)]
 
 
 def opening_field(fmt: CopyFormat) -> str:
@@ -172,24 +217,52 @@ def opening_field(fmt: CopyFormat) -> str:
     return fmt.title_field or fmt.fields[0].name
 
 
+def listing_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> str:
+    """A listing's directions: the title to copy, and for each selling point of the plan a pattern, the
+    point then an opener of its benefit, to complete (a small model otherwise copies the brief's points
+    word for word, and every variant reads the same)."""
+    zh = brief.language == "zh"
+    words = plan.describe(brief.language)
+    title = listing_title(brief, plan, fmt)
+    count = listing_points_count(fmt, plan, len(brief.selling_points))
+    points = selling_points_for(brief, plan, count)
+    openers = point_openers(plan, max(count, len(points)), brief.language)
+    if zh:
+        shapes = [f"「{point}，{opener}」" for opener, point in zip(openers, points, strict=False)]
+        line = (
+            "这一条怎么写（只是说明，说明里的字不要抄进文案）：\n"
+            f"标题照抄：「{title}」。\n"
+            f"卖点写{count}条，照这几个句式写，把…换成用了以后的好处："
+            + ("；".join(shapes) or "；".join(f"「{opener}」" for opener in openers))
+        )
+        return line + f"。语气{words['nuance']}。"
+    shapes = [f'"{point}: {opener}"' for opener, point in zip(openers, points, strict=False)]
+    line = (
+        "How to write this one (notes only, do not copy them into the copy):\n"
+        f'Title, copied as is: "{title}".\n'
+        f"Write {count} selling points shaped like these, the … filled with the benefit after using it: "
+        + ("; ".join(shapes) or "; ".join(f'"{opener}"' for opener in openers))
+    )
+    return line + f"; tone: {words['nuance']}."
+
+
 def plan_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat | None = None) -> str:
     """This variant's directions, phrased as topics and a sentence pattern to fill rather than as orders
     (a small model copies an order such as "用一个提问开头" into the copy)."""
+    if fmt is not None and fmt.shape == "listing":
+        return listing_line(brief, plan, fmt)
     words = plan.describe(brief.language)
     zh = brief.language == "zh"
     focus = brief.selling_points[plan.focus] if plan.focus is not None and brief.selling_points else None
-    listing = fmt is not None and fmt.shape == "listing"
     subset: list[str] | None = None
     if fmt is not None and fmt.shape in SUBSET_SHAPES and len(brief.selling_points) > 2:
         subset = selling_points_for(brief, plan, 2)
     scene = words.get("scene")
     field = opening_field(fmt) if fmt is not None else ("hook" if zh else "opening")
     pattern = plan.hook_pattern(brief.language)
-    lead = title_lead(brief, plan) if listing else None
     if zh:
         line = f"这一条怎么写（只是说明，说明里的字不要抄进文案）：围绕“{words['angle']}”来写"
-        if not listing:
-            line += f"，{words['structure']}"
+        line += f"，{words['structure']}"
         line += f"，语气{words['nuance']}"
         if scene:
             line += f"，故事发生在“{scene}”"
@@ -197,14 +270,9 @@ def plan_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat | None = None) -> st
             line += f"；这一条只写这两个卖点，用自己的话写：{json.dumps(subset, ensure_ascii=False)}"
         elif focus:
             line += f"；重点写卖点{json.dumps(focus, ensure_ascii=False)}"
-        if listing:
-            if lead:
-                line += f"。\n标题以“{lead}”开头"
-            return line + "；每条卖点写成一句说出好处的短句，不要照抄卖点原词。"
         return line + f"。\n{field}套用句式「{pattern}」，把…换成你的内容。"
     line = f"How to write this one (notes only, do not copy them into the copy): about {words['angle']}"
-    if not listing:
-        line += f"; {words['structure']}"
+    line += f"; {words['structure']}"
     line += f"; tone: {words['nuance']}"
     if scene:
         line += f"; set it in this scene: {scene}"
@@ -212,10 +280,6 @@ def plan_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat | None = None) -> st
         line += f"; use only these two selling points, in your own words: {json.dumps(subset)}"
     elif focus:
         line += f"; lead with the selling point {json.dumps(focus)}"
-    if listing:
-        if lead:
-            line += f'.\nStart the title with "{lead}"'
-        return line + "; write each selling point as a short benefit, not the brief's words."
     return line + f'.\nShape the {field} like "{pattern}", filling in the ….'
 
 
@@ -230,8 +294,10 @@ _LEAKS = re.compile(
     r"戳中一个日常痛点|描绘一个具体使用场景|以亲身体验的口吻|讲清成分或原理|算一笔性价比账|营造仪式感和氛围|"
     r"像内行一样|结合当下季节或节日|先问题后方案|日记口吻|分点列出|有画面感的文艺|俏皮有梗|"
     r"这一条怎么写|只是说明|抄进文案|套用句式|照这个句式|把…换成|围绕“|故事发生在|标题以“|说出好处的短句|"
-    r"照抄卖点|\b(?:open with|angle:|structure:|tone:|set it in this scene|in your own words|notes only|"
-    r"shape the \w+ like|filling in the|start the title with)|" + "|".join(_PATTERN_TEXT),
+    r"照抄卖点|标题照抄|照这几个句式|"
+    r"\b(?:open with|angle:|structure:|tone:|set it in this scene|in your own words|notes only|"
+    r"shape the \w+ like|filling in the|start the title with|copied as is|the benefit after using it)|"
+    + "|".join(_PATTERN_TEXT),
     re.IGNORECASE,
 )
 """Instruction wording copied into the copy, and a hook pattern left unfilled. Phrases that read naturally
@@ -272,11 +338,24 @@ def _pattern_of(fmt: CopyFormat, plan: Plan | None, language: str) -> str | None
     return plan.hook_pattern(language) if plan is not None and fmt.shape != "listing" else None
 
 
+_GAP = re.compile(r"\s*(?:…+|\.{3,})\s*")
+"""The ``…`` of a listing's title pattern, left in the title."""
+
+
+def _unfilled(fields: Fields, fmt: CopyFormat) -> bool:
+    """Whether a listing keeps a ``…`` of its patterns."""
+    if fmt.shape != "listing":
+        return False
+    texts = [v for value in fields.values() for v in ([value] if isinstance(value, str) else value)]
+    return any(_GAP.search(text) for text in texts)
+
+
 def copies_directions(
     fields: Fields, fmt: CopyFormat, plan: Plan | None = None, language: str = "zh"
 ) -> bool:
-    """Whether the copy holds direction wording, or its opening repeats the plan's hook pattern unfilled."""
-    if leaks_directions(fmt.flatten(fields)):
+    """Whether the copy holds direction wording, or its opening repeats the plan's hook pattern unfilled
+    (for a listing: its title keeps the pattern's ``…``)."""
+    if leaks_directions(fmt.flatten(fields)) or _unfilled(fields, fmt):
         return True
     pattern = _pattern_of(fmt, plan, language)
     opening = fields.get(opening_field(fmt))
@@ -304,6 +383,14 @@ def strip_directions(
     opening = opening_field(fmt)
     spec = fmt.field(opening)
     pattern = _pattern_of(fmt, plan, language)
+    if fmt.shape == "listing":
+        for name, value in cleaned.items():
+            if isinstance(value, str):  # the title: its gap closed
+                cleaned[name] = _GAP.sub(" ", value).strip(_LEFTOVER)
+            else:  # a selling point left unfilled: dropped
+                cleaned[name] = [item for item in value if not _GAP.search(item)]
+        if len(cleaned[opening]) < spec.min_chars:
+            return None  # a selling point is no title
     if spec.items is None and (
         len(cleaned[opening]) < spec.min_chars
         or (pattern is not None and echoes_pattern(cleaned[opening], pattern))
@@ -349,6 +436,14 @@ def rewrite_messages(
     )
 
 
+def shifted_plan(plan: Plan) -> Plan:
+    """The plan with other listing keywords (audience, usage, partner point, count of points): a listing
+    re-asked as a near-duplicate would otherwise be asked for the same title again."""
+    keys = [key for key, _, _ in SCENES]
+    at = keys.index(plan.scene) if plan.scene in keys else 0
+    return plan.model_copy(update={"index": plan.index + 5, "scene": keys[(at + 7) % len(keys)]})
+
+
 def diversify_messages(
     brief: CopyBrief, fmt: CopyFormat, plan: Plan, fields: Fields, too_close_to: str
 ) -> tuple[ChatMessage, ...]:
@@ -356,6 +451,8 @@ def diversify_messages(
     variant, the model is asked for other opening words and another structure (the plan stays)."""
     previous = json.dumps(fields, ensure_ascii=False)
     near = json.dumps(too_close_to, ensure_ascii=False)
+    if fmt.shape == "listing":
+        plan = shifted_plan(plan)
     if brief.language == "zh":
         ask = (
             f"上一版：{previous}\n它和已经写好的这一条太像了：{near}\n"
