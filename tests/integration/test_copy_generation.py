@@ -175,4 +175,4 @@ def test_openai_compatible_chat_completions(served: tuple[TestClient, World]) ->
     assert stream.text.rstrip().endswith("data: [DONE]")
     assert client.post("/openai/v1/chat/completions", json=body).status_code == 401
     models = client.get("/openai/v1/models", headers=world.auth("system_a")).json()
-    assert models["data"][0]["id"] == "qwen2.5-0.5b-instruct"
+    assert models["data"][0]["id"] == "qwen2.5-0.5b-instruct-q4_0"
