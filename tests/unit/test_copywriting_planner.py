@@ -31,6 +31,7 @@ from serving.generation.copywriting.prompts import (
     max_tokens,
     plan_line,
     point_openers,
+    product_heads,
     rewrite_messages,
     shifted_plan,
     strip_directions,
@@ -165,7 +166,7 @@ def test_listing_titles_are_keywords_with_the_plan_audience_usage_and_a_point() 
         title = line.split("标题照抄：「")[1].split("」")[0]
         audience, usage = listing_slots(EARBUDS, plan)
         assert title == listing_title(EARBUDS, plan, LISTING)
-        assert title.startswith("听潮降噪耳机 ") and usage is not None and usage in title
+        assert title.startswith(("听潮降噪耳机 ", "听潮耳机 ")) and usage is not None and usage in title
         assert len(title) <= LISTING.field("title").max_chars and "，" not in title and "…" not in title
         assert leaks_directions(line) and "…" not in line.split("卖点")[0]
         shapes = line.split("的好处：")[1].split("。")[0].split("；")
@@ -179,6 +180,7 @@ def test_listing_titles_are_keywords_with_the_plan_audience_usage_and_a_point() 
         pairs.add((audience, tuple(sorted(chosen))))
         titles.add(title)
     assert len(titles) >= 24 and counts == {2, 3} and len(pairs) >= 20
+    assert {t.split()[0] for t in titles} == {"听潮降噪耳机", "听潮耳机"}
     assert {listing_slots(EARBUDS, p)[0] for p in take(4, 16, focus=4)} == {
         *audience_keywords(EARBUDS.audience, "zh")
     }
@@ -193,6 +195,23 @@ def test_audience_keywords_split_the_brief_audience_and_add_generic_ones() -> No
     assert set(SCENE_KEYWORDS) == {key for key, _, _ in SCENES}
 
 
+def test_listing_titles_shorten_the_category_phrase_in_some_plans() -> None:
+    earbuds = EARBUDS.model_copy(update={"brand": "声屿", "product": "声屿 Air3 主动降噪蓝牙耳机"})
+    earbuds = earbuds.model_copy(update={"selling_points": ("主动降噪", "IPX4防水", "长续航")})
+    assert product_heads(earbuds) == ["声屿 Air3 主动降噪蓝牙耳机", "声屿 Air3 蓝牙耳机"]
+    serum = EARBUDS.model_copy(update={"brand": "澄光", "product": "澄光维C精华液 30ml"})
+    assert product_heads(serum.model_copy(update={"selling_points": ("清爽", "维C")})) == [
+        "澄光维C精华液 30ml",
+        "澄光精华液 30ml",
+    ]
+    only_point = serum.model_copy(update={"selling_points": ("精华液",)})
+    assert product_heads(only_point) == ["澄光维C精华液 30ml"]  # cut only where a point leads the word
+    assert product_heads(EARBUDS.model_copy(update={"product": "Air3"})) == ["听潮 Air3"]
+    titles = [listing_title(earbuds, plan, LISTING) for plan in take(4, 30, focus=4)]
+    heads = {next(h for h in reversed(product_heads(earbuds)) if t.startswith(h + " ")) for t in titles}
+    assert len(heads) == 2 and all(t.startswith("声屿 Air3 ") for t in titles)
+
+
 def test_long_products_leave_keywords_out_of_the_title() -> None:
     plan = take(4, 1, focus=4)[0]
     longest = EARBUDS.model_copy(update={"product": "听潮 Pro Max 旗舰级主动降噪真无线蓝牙耳机 礼盒装"})
@@ -200,7 +219,7 @@ def test_long_products_leave_keywords_out_of_the_title() -> None:
     long = EARBUDS.model_copy(update={"product": "听潮 Pro 旗舰级主动降噪真无线蓝牙耳机 礼盒装"})
     assert listing_title(long, plan, LISTING) == f"{long.product} {plan.usage_keyword('zh')}"
     branded = listing_title(EARBUDS.model_copy(update={"product": "降噪耳机"}), plan, LISTING)
-    assert branded.startswith("听潮 降噪耳机 ")
+    assert branded.startswith(("听潮 降噪耳机 ", "听潮 耳机 "))
 
 
 def test_a_listing_gap_left_unfilled_is_closed_in_the_title_and_drops_a_point() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from serving.generation.copywriting.planner import (
     audience_keywords,
 )
 
-PROMPT_VERSION = "copy-2026.11.4"
+PROMPT_VERSION = "copy-2026.11.5"
 
 PLATFORM_NAMES = {
     "xiaohongshu": ("小红书笔记", "a Xiaohongshu note"),
@@ -179,13 +180,34 @@ def listing_slots(brief: CopyBrief, plan: Plan) -> tuple[str, str | None]:
     return audiences[(plan.index // turn) % len(audiences)], plan.usage_keyword("zh" if zh else "en")
 
 
+def product_heads(brief: CopyBrief) -> list[str]:
+    """The ways a listing title may name the product: brand and product as given, and, where a word
+    of the product name (after the brand) starts with a selling point, the same without it (主动降噪蓝牙
+    耳机 with the point 主动降噪 → 蓝牙耳机: the point is a keyword of its own). Titles that all repeat
+    one long product name read as near-duplicates however their keywords differ."""
+    words = brief.product.split()
+    if brief.brand.casefold() not in brief.product.casefold():
+        words.insert(0, brief.brand)
+    heads = [" ".join(words)]
+    shorter: list[str] = []
+    points = sorted((p for p in brief.selling_points if len(p) >= 2), key=len, reverse=True)
+    for word in words:
+        brand = brief.brand if brief.brand and word.startswith(brief.brand) else ""
+        rest = word[len(brand) :]
+        while lead := next((p for p in points if rest.startswith(p) and len(rest) - len(p) >= 2), None):
+            rest = rest[len(lead) :]
+        shorter.append(brand + rest)
+    heads.append(" ".join(shorter))
+    return list(dict.fromkeys(heads))
+
+
 def listing_title(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> str:
-    """The listing title of this plan, to be copied: brand and product, then the plan's usage, audience
-    and lead-point keywords (usage and audience swap places every other plan); keywords the title has no
-    room for are left out, the audience first, then the point."""
-    head = brief.product
-    if brief.brand.casefold() not in head.casefold():
-        head = f"{brief.brand} {head}"
+    """The listing title of this plan, to be copied: brand and product (the category phrase shortened
+    in some plans, see :func:`product_heads`), then the plan's usage, audience and lead-point keywords
+    (usage and audience swap places every other plan); keywords the title has no room for are left out,
+    the audience first, then the point."""
+    heads = product_heads(brief)
+    head = heads[random.Random(plan.seed * 31 + plan.index).randrange(len(heads))]
     audience, usage = listing_slots(brief, plan)
     count = listing_points_count(fmt, plan, len(brief.selling_points))
     point = next(
