@@ -278,14 +278,19 @@ def _derive(entry: CatalogEntry, source: Path, target: Path) -> Path:
         for stale in target.parent.glob(f".{target.name}.*.tmp"):
             stale.unlink(missing_ok=True)
         log.info("re-quantizing %s into %s", source, target)
-        requantize_q5_0_to_q4_0(source, target)
-        actual = _sha256(target)
-        if actual != entry.sha256:
-            target.unlink(missing_ok=True)
-            raise LLMError(
-                f"model {entry.name!r}: re-quantizing {source.name} gave sha256 {actual}, expected "
-                f"{entry.sha256}; check that gguf==0.19.0 and the pinned numpy are installed"
-            )
+        made = target.parent / f".{target.name}.{os.getpid()}.made.tmp"  # checked before it is renamed
+        try:
+            requantize_q5_0_to_q4_0(source, made)
+            actual = _sha256(made)
+            if actual != entry.sha256:
+                raise LLMError(
+                    f"model {entry.name!r}: re-quantizing {source.name} gave sha256 {actual}, expected "
+                    f"{entry.sha256}; check that gguf==0.19.0 and the pinned numpy are installed"
+                )
+            os.replace(made, target)
+            _fsync_dir(target.parent)
+        finally:
+            made.unlink(missing_ok=True)
     return target
 
 
