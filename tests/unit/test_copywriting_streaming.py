@@ -102,6 +102,16 @@ def test_an_offending_hashtag_is_dropped_without_a_model_call() -> None:
     assert result.stats.deterministic_fixes == 1 and result.stats.rewrites == 0
 
 
+def test_a_hashtag_field_too_short_without_the_offending_tag_gets_the_briefs_words() -> None:
+    body = "山茶集面霜清爽不油腻，敏感肌也能安心用，早晚一次就很水润。"
+    bad = note("山茶集面霜秋冬用", body, ("美白", "面霜"))
+    llm = ConcurrentLLM([bad], slots=1)
+    result, _ = run(llm, num_variants=1, must_not_say=("美白",), must_say=("山茶集",))
+    variant = result.variants[0]
+    assert variant.fields["hashtags"] == ["面霜", "山茶集"] and "美白" not in variant.text
+    assert result.stats.deterministic_fixes == 1 and result.stats.rewrites == 0 and len(llm.requests) == 1
+
+
 def test_an_offending_sentence_is_dropped_when_enough_remains() -> None:
     body = "山茶集面霜清爽不油腻，敏感肌也能安心用。这是全网第一的面霜。早晚各用一次，整个冬天都很水润。"
     llm = ConcurrentLLM([note("山茶集面霜秋冬用", body)], slots=1)

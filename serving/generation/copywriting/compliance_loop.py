@@ -76,7 +76,8 @@ class ComplianceGate:
     def fix(self, checked: Checked) -> Checked | None:
         """Deterministic fixes, re-checked: first the engine's known replacements, then, for what still
         blocks, dropping the offending hashtag, list item or sentence where the field keeps enough without
-        it (never the title). None when nothing applied."""
+        it (a hashtag field too short without it gets the brief's own words instead; never the title).
+        None when nothing applied."""
         current: Checked | None = None
         edits = {
             f.matched: f.rewrite
@@ -118,6 +119,8 @@ class ComplianceGate:
                     return None
                 if isinstance(value, list):
                     kept = [v for v in value if matched not in v]
+                    if spec.items is not None and spec.hashtag and len(kept) < spec.items[0]:
+                        kept += self._spare_tags(kept, offending, spec.max_chars, spec.items[0] - len(kept))
                     if spec.items is None or len(kept) < spec.items[0]:
                         return None
                     out[name] = kept
@@ -128,6 +131,21 @@ class ComplianceGate:
                         return None
                     out[name] = kept_text
         return out
+
+    def _spare_tags(self, tags: list[str], offending: list[str], max_chars: int, count: int) -> list[str]:
+        """Up to ``count`` hashtags from the brief to stand in for dropped ones: the must-say words, the
+        brand, then the product's words; none already used or holding an offending match."""
+        brief = self.brief
+        pool = [*brief.must_say, brief.brand, *brief.product.split()]
+        spare = [
+            word.lstrip("#")
+            for word in dict.fromkeys(pool)
+            if word.lstrip("#")
+            and len(word.lstrip("#")) <= max_chars
+            and word.lstrip("#") not in tags
+            and not any(bad in word for bad in offending)
+        ]
+        return spare[:count]
 
     def feedback(self, checked: Checked) -> list[str]:
         """What to change, one line per blocking finding or missing must-say word."""
