@@ -112,7 +112,7 @@ def llm(config: LLMConfig) -> Iterator[LlamaCppBackend]:
         yield backend
         backend.close()
     for made in Path(str(config.cache_dir)).glob("*.gguf"):
-        made.unlink()  # ~1 GB (the joined source and the re-quantized default): not kept in pytest's temp dirs
+        made.unlink()  # ~1 GB (the joined file and the re-quantized default): not kept in temp dirs
 
 
 def test_is_a_loaded_backend(llm: LlamaCppBackend, config: LLMConfig) -> None:
