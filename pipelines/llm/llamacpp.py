@@ -13,6 +13,12 @@ joining the parts once ~7 s; load 2.3-3.9 s (8-11 s when the GGUF is not in the 
 1 request 6-15 tokens/s; 4 parallel requests 14-22 tokens/s in all (3.5-5.5 each). 1 thread did as well
 as 2 or better on the busy CPU. OpenMP threads spin while waiting: on a busy CPU that made 2 threads
 decode at ~1 token/s, so ``OMP_WAIT_POLICY=PASSIVE`` is set before xllamacpp is imported.
+
+Reproducibility: with the default re-quantized model (Q4_0, which llama.cpp repacks for its AVX2 matrix
+kernels) the floating-point rounding depends on the batch shape: a prompt evaluated in one batch, or
+from the prompt cache, and the number of sequences decoded together. A seed repeats its text when those
+are the same (e.g. one request at a time after the first); under concurrent load it may not. The
+published Q5_0 file (``qwen2.5-0.5b-instruct``) computes each sequence on its own, ~1.2x slower.
 """
 
 from __future__ import annotations
