@@ -107,9 +107,12 @@ def run(
             device_name = torch.cuda.get_device_name(0)
     except ImportError:
         pass
+    name = "llm" if device_name == "cpu" else "llm-gpu"
+    if model and not random_weights and model != LLMConfig().model:
+        name += "-" + llm.model_id  # another model than the default: its own result file
     return {
         "metrics": metrics,
-        "result_name": "llm" if device_name == "cpu" else "llm-gpu",
+        "result_name": name,
         "by_batch": rows,
         "llm": {"backend": config.backend, "model": model or config.model, "model_id": llm.model_id},
         "new_tokens": new_tokens,

@@ -20,8 +20,6 @@ from typing import Any
 from pipelines.base import MissingDependency
 from pipelines.llm.protocol import LLMError
 
-RECIPE = "q5_0-to-q4_0"
-"""The recipe name recorded with a derived file."""
 _KEEP = frozenset({"token_embd.weight"})
 
 

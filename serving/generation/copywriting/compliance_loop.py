@@ -136,14 +136,11 @@ class ComplianceGate:
         """Up to ``count`` hashtags from the brief to stand in for dropped ones: the must-say words, the
         brand, then the product's words; none already used or holding an offending match."""
         brief = self.brief
-        pool = [*brief.must_say, brief.brand, *brief.product.split()]
+        pool = dict.fromkeys(w.lstrip("#") for w in (*brief.must_say, brief.brand, *brief.product.split()))
         spare = [
-            word.lstrip("#")
-            for word in dict.fromkeys(pool)
-            if word.lstrip("#")
-            and len(word.lstrip("#")) <= max_chars
-            and word.lstrip("#") not in tags
-            and not any(bad in word for bad in offending)
+            word
+            for word in pool
+            if word and len(word) <= max_chars and word not in tags and not any(b in word for b in offending)
         ]
         return spare[:count]
 
