@@ -19,6 +19,7 @@ from compliance_rules.checker import Checker
 from pipelines.embeddings.text import UseMultilingualEncoder
 from pipelines.llm.config import LLMConfig
 from pipelines.llm.registry import open_llm
+from serving.generation.copy_settings import CopywritingSettings
 from serving.generation.copywriting.brief import parse_brief
 from serving.generation.copywriting.metrics import summarise
 from serving.generation.copywriting.pipeline import CopywritingPipeline
@@ -27,11 +28,22 @@ ROOT = Path(__file__).resolve().parents[2]
 BRIEFS = ROOT / "eval" / "datasets" / "copy_briefs_zh.jsonl"
 
 
-def _config() -> LLMConfig:
-    """The LLM from ATELIER_LLM__* variables (defaults otherwise), as the server would read them."""
+def _settings() -> tuple[LLMConfig, CopywritingSettings]:
+    """The LLM and the pipeline settings from ATELIER_LLM__* and ATELIER_COPYWRITING__* variables
+    (defaults otherwise), as the server would read them."""
     from serving.settings import Settings
 
-    return Settings().llm_config()
+    settings = Settings()
+    return settings.llm_config(), settings.copywriting
+
+
+def _device(llm: object) -> str:
+    """Where the model runs: the GPU's name when the backend placed it on CUDA, else ``cpu``."""
+    if str(getattr(llm, "device", "cpu")).startswith("cuda"):
+        import torch
+
+        return str(torch.cuda.get_device_name(0))
+    return "cpu"
 
 
 def run(
@@ -50,13 +62,13 @@ def run(
             raise ValueError(f"briefs must be at least 1 (there are {len(rows)} in {BRIEFS.name})")
         rows = rows[: int(briefs)]
     load_before = [round(x, 2) for x in os.getloadavg()]
-    config = _config()
+    config, copy_settings = _settings()
     llm = open_llm(config)
     llm.load()
     encoder = UseMultilingualEncoder()
     encoder.load()
     checker = Checker.builtin()
-    pipeline = CopywritingPipeline(llm, encoder, checker)
+    pipeline = CopywritingPipeline(llm, encoder, checker, copy_settings)
     per_brief: dict[str, dict[str, Any]] = {}
     for row in rows:
         brief_id = row.pop("id")
@@ -81,10 +93,16 @@ def run(
         "tokens_per_s": mean("tokens_per_s"),
         "briefs": float(len(values)),
     }
+    device = _device(llm)
+    name = "copy" if device == "cpu" else "copy-gpu"  # a GPU run sits beside the CPU one
+    if only is not None:
+        name = f"{name}-{'-'.join(per_brief)}"
     return {
         "metrics": metrics,
         "per_brief": per_brief,
         "llm": {"backend": config.backend, "model": config.model, "model_id": llm.model_id},
+        "device": device,
+        "batch_size": copy_settings.batch_size,
         "cpu_count": os.cpu_count(),
         "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
-    } | ({"result_name": f"copy-{'-'.join(per_brief)}"} if only is not None else {})
+    } | ({"result_name": name} if name != "copy" else {})

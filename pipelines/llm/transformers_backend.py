@@ -25,8 +25,9 @@ from pipelines.llm.types import ChatMessage, ChatRequest, ChatResult, FinishReas
 log = logging.getLogger(__name__)
 
 
-def resolve_model_folder(config: LLMConfig) -> Path:
-    """``config.model`` if absolute, else under ``config.model_dir``; raises if it is not a folder."""
+def resolve_model_path(config: LLMConfig) -> Path:
+    """``config.model`` if absolute, else under ``config.model_dir``: a folder in the Hugging Face layout
+    or, for the transformers backend, a single ``.gguf`` file (de-quantized at load); raises if neither."""
     model = Path(config.model).expanduser()
     if not model.is_absolute():
         if config.model_dir is None:
@@ -36,10 +37,11 @@ def resolve_model_folder(config: LLMConfig) -> Path:
                 "or give llm.model as an absolute folder; nothing is downloaded at run time"
             )
         model = config.model_dir.expanduser() / model
-    if not model.is_dir():
+    if not (model.is_dir() or (model.is_file() and model.suffix == ".gguf")):
         raise ModelNotAvailable(
-            f"model folder {model} does not exist: copy the model there (Hugging Face layout) or point "
-            "ATELIER_MODEL_DIR / llm.model_dir at the folder that holds it; nothing is downloaded at run time"
+            f"model folder {model} does not exist: copy the model there (Hugging Face layout, or one .gguf "
+            "file) or point ATELIER_MODEL_DIR / llm.model_dir at the folder that holds it; nothing is "
+            "downloaded at run time"
         )
     return model
 
@@ -151,7 +153,7 @@ class TransformersBackend:
                 self._load()
 
     def _load(self) -> None:
-        folder = resolve_model_folder(self.config)
+        folder = resolve_model_path(self.config)
         started = time.perf_counter()
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -166,9 +168,11 @@ class TransformersBackend:
             )
         model: Any
         try:
-            tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+            # a .gguf file: transformers reads its tokenizer and de-quantizes its weights (needs gguf)
+            source, gguf = (folder.parent, {"gguf_file": folder.name}) if folder.is_file() else (folder, {})
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **gguf)
             model = AutoModelForCausalLM.from_pretrained(
-                folder, local_files_only=True, dtype=getattr(torch, dtype_name)
+                source, local_files_only=True, dtype=getattr(torch, dtype_name), **gguf
             )
         except (OSError, ValueError) as exc:
             raise ModelNotAvailable(f"cannot load a causal LM from {folder}: {exc}") from exc

@@ -14,7 +14,7 @@ from typing import Any
 from pipelines.base import MissingDependency
 from pipelines.llm.config import LLMConfig
 from pipelines.llm.protocol import LLMError
-from pipelines.llm.transformers_backend import resolve_model_folder
+from pipelines.llm.transformers_backend import resolve_model_path
 from pipelines.llm.types import ChatRequest, ChatResult, SamplingParams
 
 MISSING_VLLM = (
@@ -63,7 +63,7 @@ class VllmBackend:
                 import vllm.sampling_params as vllm_sampling
             except ImportError as exc:
                 raise MissingDependency(MISSING_VLLM) from exc
-            folder = resolve_model_folder(self.config)
+            folder = resolve_model_path(self.config)
             self._vllm_sampling = vllm_sampling
             self._llm = vllm.LLM(
                 model=str(folder),

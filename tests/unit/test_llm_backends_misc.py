@@ -20,7 +20,7 @@ from pipelines.llm.registry import open_llm
 from pipelines.llm.transformers_backend import (
     TransformersBackend,
     fallback_prompt,
-    resolve_model_folder,
+    resolve_model_path,
     trim_at_stop,
 )
 from pipelines.llm.types import ChatMessage, ChatRequest, SamplingParams
@@ -146,15 +146,24 @@ def test_openai_without_base_url_refuses_to_load() -> None:
 def test_model_folder_rules(tmp_path: Path) -> None:
     (tmp_path / "org" / "model").mkdir(parents=True)
     relative = LLMConfig(backend="transformers", model="org/model", model_dir=tmp_path)
-    assert resolve_model_folder(relative) == tmp_path / "org" / "model"
+    assert resolve_model_path(relative) == tmp_path / "org" / "model"
     absolute = LLMConfig(
         backend="transformers", model=str(tmp_path / "org" / "model"), model_dir=Path("/elsewhere")
     )
-    assert resolve_model_folder(absolute) == tmp_path / "org" / "model"
+    assert resolve_model_path(absolute) == tmp_path / "org" / "model"
     with pytest.raises(ModelNotAvailable, match="no model directory is set.*ATELIER_MODEL_DIR"):
-        resolve_model_folder(LLMConfig(backend="transformers", model="org/model"))
+        resolve_model_path(LLMConfig(backend="transformers", model="org/model"))
     with pytest.raises(ModelNotAvailable, match="does not exist"):
-        resolve_model_folder(LLMConfig(backend="transformers", model="org/other", model_dir=tmp_path))
+        resolve_model_path(LLMConfig(backend="transformers", model="org/other", model_dir=tmp_path))
+
+
+def test_a_single_gguf_file_is_a_model_and_other_files_are_not(tmp_path: Path) -> None:
+    (tmp_path / "qwen.gguf").write_bytes(b"GGUF")
+    (tmp_path / "weights.bin").write_bytes(b"\0")
+    gguf = LLMConfig(backend="transformers", model="qwen.gguf", model_dir=tmp_path)
+    assert resolve_model_path(gguf) == tmp_path / "qwen.gguf"
+    with pytest.raises(ModelNotAvailable, match="does not exist"):
+        resolve_model_path(LLMConfig(backend="transformers", model="weights.bin", model_dir=tmp_path))
 
 
 def test_missing_model_is_reported_before_any_heavy_import(tmp_path: Path) -> None:
