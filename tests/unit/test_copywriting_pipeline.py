@@ -278,3 +278,33 @@ def test_unneeded_work_is_counted_as_surplus() -> None:
     result = pipeline(ScriptedLLM(), expected_yield=0.5).run(brief(num_variants=2))
     assert len(result.variants) == 2
     assert result.stats.requests == 4 and result.stats.surplus == 2
+
+
+def test_a_listing_title_is_composed_from_the_plan_and_the_model_writes_the_points() -> None:
+    points = [
+        ["降噪安静，地铁也能睡", "续航8小时，一天不充电"],
+        ["防水不怕汗，跑步放心", "双设备切换，轻松办公"],
+    ]
+    answers = [json.dumps({"selling_points": p}, ensure_ascii=False) for p in points]
+    titled = {"title": "模型自己写的标题", "selling_points": points[0][::-1]}
+    answers.append(json.dumps(titled, ensure_ascii=False))
+    llm = ScriptedLLM(answers, supports_json_schema=True)
+    earbuds = brief(
+        brand="声屿",
+        product="声屿 Air3 主动降噪蓝牙耳机",
+        selling_points=("主动降噪", "单次续航8小时", "IPX4防水", "双设备连接"),
+        platform="taobao",
+        industry="electronics",
+        num_variants=3,
+    )
+    result = pipeline(llm).run(earbuds)
+    schema = llm.requests[0].params.json_schema
+    assert schema is not None and list(schema["properties"]) == ["selling_points"]
+    titles = [str(v.fields["title"]) for v in result.variants]
+    assert all(t.startswith("声屿 Air3 ") and t != "模型自己写的标题" for t in titles)
+    assert len(set(titles)) == 3 and [v.fields["selling_points"] for v in result.variants] == [
+        points[0],
+        points[1],
+        points[0][::-1],
+    ]
+    assert all(within_limits(result, v) and v.text.startswith(v.fields["title"]) for v in result.variants)

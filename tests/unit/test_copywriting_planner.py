@@ -21,6 +21,7 @@ from serving.generation.copywriting.planner import (
 )
 from serving.generation.copywriting.prompts import (
     PROMPT_VERSION,
+    composed_fields,
     copies_directions,
     diversify_messages,
     echoes_pattern,
@@ -163,9 +164,9 @@ def test_listing_titles_are_keywords_with_the_plan_audience_usage_and_a_point() 
     titles, pairs, counts = set(), set(), set()
     for plan in take(4, 32, focus=4):
         line = plan_line(EARBUDS, plan, LISTING)
-        title = line.split("标题照抄：「")[1].split("」")[0]
+        title = listing_title(EARBUDS, plan, LISTING)
         audience, usage = listing_slots(EARBUDS, plan)
-        assert title == listing_title(EARBUDS, plan, LISTING)
+        assert composed_fields(EARBUDS, plan, LISTING) == {"title": title} and title not in line
         assert title.startswith(("听潮降噪耳机 ", "听潮耳机 ")) and usage is not None and usage in title
         assert len(title) <= LISTING.field("title").max_chars and "，" not in title and "…" not in title
         assert leaks_directions(line) and "…" not in line.split("卖点")[0]
@@ -185,7 +186,17 @@ def test_listing_titles_are_keywords_with_the_plan_audience_usage_and_a_point() 
         *audience_keywords(EARBUDS.audience, "zh")
     }
     en = plan_line(EARBUDS.model_copy(update={"language": "en"}), take(4, 1, focus=4)[0], LISTING)
-    assert "Title, copied as is" in en and leaks_directions(en)
+    assert "Write 2 selling points" in en and leaks_directions(en) and "title" not in en.casefold()
+
+
+def test_a_listing_asks_the_model_for_its_selling_points_only() -> None:
+    written = LISTING.written()
+    assert [f.name for f in written.fields] == ["selling_points"] and written.title_field is None
+    assert written.json_schema()["required"] == ["selling_points"]
+    system = system_prompt(EARBUDS, LISTING)
+    assert '"selling_points"' in system and '"title"' not in system
+    assert max_tokens(LISTING) < 110  # the points alone: three of at most 20 characters and punctuation
+    assert format_for("xiaohongshu", "short", Engine.builtin().specs).written().fields[0].name == "title"
 
 
 def test_audience_keywords_split_the_brief_audience_and_add_generic_ones() -> None:
@@ -238,12 +249,12 @@ def test_a_listing_gap_left_unfilled_is_closed_in_the_title_and_drops_a_point() 
     assert copies_directions(copied, LISTING)
 
 
-def test_a_listing_re_ask_gets_other_keywords() -> None:
+def test_a_listing_re_ask_gets_other_keywords_and_shows_only_the_written_points() -> None:
     plan = take(4, 1, focus=4)[0]
+    assert listing_title(EARBUDS, shifted_plan(plan), LISTING) != listing_title(EARBUDS, plan, LISTING)
     fields: dict[str, str | list[str]] = {"title": "听潮降噪耳机 学生 通勤", "selling_points": ["a", "b"]}
     _, user = diversify_messages(EARBUDS, LISTING, plan, fields, "听潮降噪耳机 学生 通勤\n安静")
-    assert listing_title(EARBUDS, shifted_plan(plan), LISTING) in user.content
-    assert listing_title(EARBUDS, plan, LISTING) not in user.content
+    assert '上一版：{"selling_points": ["a", "b"]}' in user.content
 
 
 def test_leaked_directions_are_cut_out_when_a_valid_hook_remains() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -66,9 +66,23 @@ class CopyFormat:
     fields: tuple[FieldSpec, ...]
     title_field: str | None = None
     spec: PlatformSpec = field(default_factory=PlatformSpec)
+    composed: tuple[str, ...] = ()
+    """Fields the pipeline fills in from the plan rather than the model (a listing's keyword title)."""
 
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)
+
+    def written(self) -> CopyFormat:
+        """The fields the model writes: all but the ``composed`` ones (what the prompt, the grammar and
+        the parser see)."""
+        if not self.composed:
+            return self
+        return replace(
+            self,
+            fields=tuple(f for f in self.fields if f.name not in self.composed),
+            title_field=None if self.title_field in self.composed else self.title_field,
+            composed=(),
+        )
 
     def json_schema(self) -> dict[str, Any]:
         """What the model must output (used for grammar-constrained decoding and in prompts)."""
@@ -303,6 +317,7 @@ def _listing(platform: str, spec: PlatformSpec, length: Length) -> CopyFormat:
         ),
         "title",
         spec,
+        composed=("title",),  # the plan's keywords (prompts.listing_title): the model writes the points
     )
 
 

@@ -33,11 +33,13 @@ from serving.generation.copywriting.parse import ParseFailure, parse_answer
 from serving.generation.copywriting.planner import Plan, derive_seed, plans
 from serving.generation.copywriting.prompts import (
     PROMPT_VERSION,
+    composed_fields,
     copies_directions,
     diversify_messages,
     generation_messages,
     max_tokens,
     rewrite_messages,
+    shifted_plan,
     strip_directions,
 )
 from serving.generation.copywriting.result import (
@@ -236,7 +238,7 @@ class CopywritingPipeline:
             top_p=s.top_p,
             presence_penalty=s.presence_penalty,
             seed=derive_seed(task.plan.seed, task.attempts),
-            json_schema=run.fmt.json_schema() if self.llm.supports_json_schema else None,
+            json_schema=run.fmt.written().json_schema() if self.llm.supports_json_schema else None,
         )
         return ChatRequest(messages=messages, params=params)
 
@@ -268,7 +270,8 @@ class CopywritingPipeline:
             stats.backend_errors += 1
             return self._retry_or_settle(run, task)
         try:
-            fields, trimmed = run.fmt.enforce(parse_answer(answer.text, run.fmt))
+            written = parse_answer(answer.text, run.fmt.written())
+            fields, trimmed = run.fmt.enforce(written | composed_fields(run.brief, task.plan, run.fmt))
         except ParseFailure:
             stats.parse_failures += 1
             return self._retry_or_settle(run, task)
@@ -334,6 +337,8 @@ class CopywritingPipeline:
                     task.diversified += 1
                     task.previous = checked
                     task.too_close_to = closest
+                    if run.fmt.composed:  # a listing re-asked under its plan would get the same title
+                        task.plan = shifted_plan(task.plan)
                     run.rewrites.append(task)
 
     def _result(self, run: _Run, warnings: list[str], seconds: float) -> CopyResult:

@@ -22,7 +22,7 @@ from serving.generation.copywriting.planner import (
     audience_keywords,
 )
 
-PROMPT_VERSION = "copy-2026.11.5"
+PROMPT_VERSION = "copy-2026.11.6"
 
 PLATFORM_NAMES = {
     "xiaohongshu": ("小红书笔记", "a Xiaohongshu note"),
@@ -45,11 +45,9 @@ SHAPE_TIPS = {
     ),
     "article": ("标题引发好奇；摘要一两句话说清看点。", "Curious headline; a one- or two-sentence summary."),
     "listing": (
-        "商品标题是一串搜索关键词：品牌、产品、品类词，加上人群、场景或属性词，用空格隔开，不写成句子；"
-        "每个卖点写成一个说出好处的短语，不要照抄资料原文。",
-        "The product title is a string of search keywords (brand, product, category, then audience, usage or "
-        "attribute words), not a sentence; each selling point a short phrase that names the benefit, not "
-        "copied from the brief.",
+        "只写商品的卖点（标题另有关键词组成）：每个卖点写成一个说出好处的短语，不要照抄资料原文。",
+        "Write only the product's selling points (the title is made of keywords elsewhere): each a short "
+        "phrase that names the benefit, not copied from the brief.",
     ),
     "post": ("像朋友聊天一样写，有一个记忆点。", "Write like talking to a friend, with one memorable line."),
     "slogan": (
@@ -83,6 +81,7 @@ def system_prompt(brief: CopyBrief, fmt: CopyFormat) -> str:
     zh = brief.language == "zh"
     name = PLATFORM_NAMES.get(fmt.platform, ("广告文案", "ad copy"))[0 if zh else 1]
     tip = SHAPE_TIPS[fmt.shape][0 if zh else 1]
+    fmt = fmt.written()
     fields = "\n".join(_field_line(f, zh) for f in fmt.fields)
     if zh:
         return (
@@ -226,6 +225,12 @@ def listing_title(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> str:
     return " ".join([head, *(w for w in order if w in keep)])
 
 
+def composed_fields(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> Fields:
+    """The fields of ``fmt`` the pipeline fills in for this plan (a listing's keyword title); a small
+    model asked to copy a title garbles it about one time in ten and spends a third of its tokens on it."""
+    return {"title": listing_title(brief, plan, fmt)} if "title" in fmt.composed else {}
+
+
 def point_openers(plan: Plan, count: int, language: str) -> list[str]:
     """Openers of the plan's selling points' benefits (``…`` to be filled), all different, chosen by the
     plan's seed."""
@@ -240,12 +245,11 @@ def opening_field(fmt: CopyFormat) -> str:
 
 
 def listing_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> str:
-    """A listing's directions: the title to copy, and for each selling point of the plan a pattern, the
-    point then an opener of its benefit, to complete (a small model otherwise copies the brief's points
-    word for word, and every variant reads the same)."""
+    """A listing's directions: for each selling point of the plan a pattern, the point then an opener of its
+    benefit, to complete (a small model otherwise copies the brief's points word for word, and every
+    variant reads the same). The title is not asked for: :func:`composed_fields` fills it in."""
     zh = brief.language == "zh"
     words = plan.describe(brief.language)
-    title = listing_title(brief, plan, fmt)
     count = listing_points_count(fmt, plan, len(brief.selling_points))
     points = selling_points_for(brief, plan, count)
     openers = point_openers(plan, max(count, len(points)), brief.language)
@@ -253,7 +257,6 @@ def listing_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> str:
         shapes = [f"「{point}，{opener}」" for opener, point in zip(openers, points, strict=False)]
         line = (
             "这一条怎么写（只是说明，说明里的字不要抄进文案）：\n"
-            f"标题照抄：「{title}」。\n"
             f"卖点写{count}条，照这几个句式写，把…换成用了以后的好处："
             + ("；".join(shapes) or "；".join(f"「{opener}」" for opener in openers))
         )
@@ -261,7 +264,6 @@ def listing_line(brief: CopyBrief, plan: Plan, fmt: CopyFormat) -> str:
     shapes = [f'"{point}: {opener}"' for opener, point in zip(openers, points, strict=False)]
     line = (
         "How to write this one (notes only, do not copy them into the copy):\n"
-        f'Title, copied as is: "{title}".\n'
         f"Write {count} selling points shaped like these, the … filled with the benefit after using it: "
         + ("; ".join(shapes) or "; ".join(f'"{opener}"' for opener in openers))
     )
@@ -440,7 +442,7 @@ def rewrite_messages(
     brief: CopyBrief, fmt: CopyFormat, plan: Plan, fields: Fields, problems: Sequence[str]
 ) -> tuple[ChatMessage, ...]:
     """Messages asking to fix ``fields`` given the compliance ``problems`` (findings as feedback)."""
-    previous = json.dumps(fields, ensure_ascii=False)
+    previous = _written_json(fields, fmt)
     listed = "\n".join(f"- {p}" for p in problems)
     if brief.language == "zh":
         ask = (
@@ -458,6 +460,11 @@ def rewrite_messages(
     )
 
 
+def _written_json(fields: Fields, fmt: CopyFormat) -> str:
+    """The fields the model wrote, as JSON (composed ones left out: the model is not asked for them)."""
+    return json.dumps({k: v for k, v in fields.items() if k not in fmt.composed}, ensure_ascii=False)
+
+
 def shifted_plan(plan: Plan) -> Plan:
     """The plan with other listing keywords (audience, usage, partner point, count of points): a listing
     re-asked as a near-duplicate would otherwise be asked for the same title again."""
@@ -470,11 +477,10 @@ def diversify_messages(
     brief: CopyBrief, fmt: CopyFormat, plan: Plan, fields: Fields, too_close_to: str
 ) -> tuple[ChatMessage, ...]:
     """Messages asking to rewrite ``fields``, which came out too close to an accepted variant: shown that
-    variant, the model is asked for other opening words and another structure (the plan stays)."""
-    previous = json.dumps(fields, ensure_ascii=False)
+    variant, the model is asked for other opening words and another structure (the plan stays; the
+    pipeline gives a listing a :func:`shifted_plan` first)."""
+    previous = _written_json(fields, fmt)
     near = json.dumps(too_close_to, ensure_ascii=False)
-    if fmt.shape == "listing":
-        plan = shifted_plan(plan)
     if brief.language == "zh":
         ask = (
             f"上一版：{previous}\n它和已经写好的这一条太像了：{near}\n"
@@ -494,5 +500,6 @@ def diversify_messages(
 
 def max_tokens(fmt: CopyFormat) -> int:
     """A token budget that fits the longest allowed output plus JSON punctuation."""
+    fmt = fmt.written()
     chars = sum(f.max_chars * (f.items[1] if f.items else 1) for f in fmt.fields)
     return min(1024, int(chars * 1.1) + 16 * len(fmt.fields) + 24)
