@@ -238,6 +238,7 @@ def test_a_listing_gap_left_unfilled_is_closed_in_the_title_and_drops_a_point() 
     gap: dict[str, str | list[str]] = {"title": "听潮降噪耳机 学生 通勤…", "selling_points": points}
     assert copies_directions(gap, LISTING)
     assert strip_directions(gap, LISTING) == {"title": "听潮降噪耳机 学生 通勤", "selling_points": points[:2]}
+
     filled: dict[str, str | list[str]] = {
         "title": "听潮降噪耳机 学生 通勤 长续航",
         "selling_points": points[:2],
@@ -247,6 +248,15 @@ def test_a_listing_gap_left_unfilled_is_closed_in_the_title_and_drops_a_point() 
     assert strip_directions(bare, LISTING) is None
     copied = {"title": "听潮降噪耳机", "selling_points": ["照这几个句式写", *points[:2]]}
     assert copies_directions(copied, LISTING)
+
+
+def test_a_point_left_as_its_pattern_keeps_the_opener_that_reads_as_a_benefit() -> None:
+    points = ["双设备连接，省心…", "单次续航8小时，安心...", "防水，不怕…", "放心…"]
+    bare: dict[str, str | list[str]] = {"title": "听潮降噪耳机 学生 通勤", "selling_points": points}
+    assert copies_directions(bare, LISTING)
+    kept = strip_directions(bare, LISTING)
+    closed = ["双设备连接，省心", "单次续航8小时，安心"]
+    assert kept == {"title": "听潮降噪耳机 学生 通勤", "selling_points": closed}
 
 
 def test_a_listing_re_ask_gets_other_keywords_and_shows_only_the_written_points() -> None:

@@ -138,13 +138,15 @@ BENEFIT_OPENERS = (
     ("随时…", "Anytime …"),
     ("一整天…", "All day …"),
     ("安心…", "Worry-free …"),
-    ("畅享…", "Enjoy …"),
-    ("放心…", "Rest easy: …"),
-    ("不怕…", "Never mind …"),
-    ("也能…", "Still …"),
+    ("省心…", "Hassle-free …"),
+    ("放心…", "Rest easy …"),
+    ("更自在…", "More at ease …"),
+    ("不费力…", "Effortless …"),
 )
 """Openers of a listing's selling points, ``…`` to be filled with a benefit: a pattern to complete gets
-a benefit phrase out of a small model, where asking for one gets the brief's words back."""
+a benefit phrase out of a small model, where asking for one gets the brief's words back. Each reads as a
+benefit on its own too (双设备连接，省心): a small model often leaves the ``…`` unfilled, and such a point
+is kept with the gap closed (prompts.strip_directions) rather than thrown away with its variant."""
 GENERIC_AUDIENCES = (("男女通用", "unisex"), ("自用送礼", "gift"))
 """Audience words a listing title may carry whatever the brief's audience is."""
 _AUDIENCE_SPLIT = re.compile(r"[和与及、，,/&;；]|\band\b|\bor\b")

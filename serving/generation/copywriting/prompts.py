@@ -22,7 +22,7 @@ from serving.generation.copywriting.planner import (
     audience_keywords,
 )
 
-PROMPT_VERSION = "copy-2026.11.6"
+PROMPT_VERSION = "copy-2026.11.7"
 
 PLATFORM_NAMES = {
     "xiaohongshu": ("小红书笔记", "a Xiaohongshu note"),
@@ -364,6 +364,14 @@ def _pattern_of(fmt: CopyFormat, plan: Plan | None, language: str) -> str | None
 
 _GAP = re.compile(r"\s*(?:…+|\.{3,})\s*")
 """The ``…`` of a listing's title pattern, left in the title."""
+_BARE_OPENER = re.compile(
+    r"^(\S.*?[，,:：]\s*(?:"
+    + "|".join(re.escape(o.rstrip(" …")) for pair in BENEFIT_OPENERS for o in pair)
+    + r"))\s*(?:…+|\.{3,})\s*$",
+    re.IGNORECASE,
+)
+"""A selling point written as its pattern with only the ``…`` left: the point and an opener that reads as a
+benefit on its own (group 1)."""
 
 
 def _unfilled(fields: Fields, fmt: CopyFormat) -> bool:
@@ -411,8 +419,9 @@ def strip_directions(
         for name, value in cleaned.items():
             if isinstance(value, str):  # the title: its gap closed
                 cleaned[name] = _GAP.sub(" ", value).strip(_LEFTOVER)
-            else:  # a selling point left unfilled: dropped
-                cleaned[name] = [item for item in value if not _GAP.search(item)]
+            else:  # a point left as "point，opener…": the gap closed; otherwise unfilled points dropped
+                closed = (_BARE_OPENER.sub(r"\1", item) for item in value)
+                cleaned[name] = [item for item in closed if not _GAP.search(item)]
         if len(cleaned[opening]) < spec.min_chars:
             return None  # a selling point is no title
     if spec.items is None and (
