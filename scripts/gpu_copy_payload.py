@@ -3,7 +3,7 @@ its output layer (Qwen2.5-0.5B ties it to the token embedding, which transformer
 less), cut into numbered parts, and a manifest with the sha256 of the whole. scripts/gpu_copy_bench.sh
 joins the parts there, checks the sha256 and runs ``atelier bench copy`` on the transformers backend.
 
-    python scripts/gpu_copy_payload.py SOURCE.gguf OUT_DIR [--part-mb 44]
+    python scripts/gpu_copy_payload.py SOURCE.gguf OUT_DIR [--part-mb 46]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--part-mb", type=int, default=44)
+    parser.add_argument("--part-mb", type=int, default=46)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     whole = args.out / (args.source.stem + "-tied.gguf")
