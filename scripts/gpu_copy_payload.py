@@ -13,7 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from pipelines.llm.requantize import _field_value, _import_gguf
+from pipelines.llm.requantize import _import_gguf, writer_like
 
 DROPPED = frozenset({"output.weight"})
 
@@ -22,14 +22,7 @@ def tied_copy(source: Path, target: Path) -> None:
     """``source`` without the tensors in DROPPED, every other field and tensor copied byte for byte."""
     gguf = _import_gguf()
     reader = gguf.GGUFReader(str(source))
-    arch_field = reader.fields["general.architecture"]
-    writer = gguf.GGUFWriter(str(target), bytes(arch_field.parts[arch_field.data[0]]).decode("utf-8"))
-    for field in reader.fields.values():
-        if field.name.startswith("GGUF.") or field.name == "general.architecture":
-            continue
-        value_type = field.types[0]
-        sub_type = field.types[-1] if value_type == gguf.GGUFValueType.ARRAY else None
-        writer.add_key_value(field.name, _field_value(gguf, field), value_type, sub_type=sub_type)
+    writer = writer_like(gguf, reader, target)
     quant = gguf.GGMLQuantizationType
     for tensor in reader.tensors:
         if tensor.name in DROPPED:

@@ -61,8 +61,9 @@ def requantize_q5_0_to_q4_0(source: Path, target: Path) -> dict[str, int]:
     return counts
 
 
-def _write(gguf: ModuleType, reader: Any, path: Path) -> dict[str, int]:
-    quant = gguf.GGMLQuantizationType
+def writer_like(gguf: ModuleType, reader: Any, path: Path) -> Any:
+    """A ``GGUFWriter`` for ``path`` holding every metadata field of ``reader`` (values copied exactly);
+    the caller adds the tensors."""
     arch_field = reader.fields["general.architecture"]
     architecture = bytes(arch_field.parts[arch_field.data[0]]).decode("utf-8")
     writer = gguf.GGUFWriter(str(path), architecture)
@@ -72,6 +73,12 @@ def _write(gguf: ModuleType, reader: Any, path: Path) -> dict[str, int]:
         value_type = field.types[0]
         sub_type = field.types[-1] if value_type == gguf.GGUFValueType.ARRAY else None
         writer.add_key_value(field.name, _field_value(gguf, field), value_type, sub_type=sub_type)
+    return writer
+
+
+def _write(gguf: ModuleType, reader: Any, path: Path) -> dict[str, int]:
+    quant = gguf.GGMLQuantizationType
+    writer = writer_like(gguf, reader, path)
     counts = {"converted": 0, "copied": 0}
     for tensor in reader.tensors:
         data = tensor.data
