@@ -13,26 +13,17 @@ import hashlib
 import json
 from pathlib import Path
 
-from pipelines.llm.requantize import _import_gguf, writer_like
+from pipelines.llm.requantize import import_gguf, write_like
 
 DROPPED = frozenset({"output.weight"})
 
 
 def tied_copy(source: Path, target: Path) -> None:
     """``source`` without the tensors in DROPPED, every other field and tensor copied byte for byte."""
-    gguf = _import_gguf()
+    gguf = import_gguf()
     reader = gguf.GGUFReader(str(source))
-    writer = writer_like(gguf, reader, target)
-    quant = gguf.GGMLQuantizationType
-    for tensor in reader.tensors:
-        if tensor.name in DROPPED:
-            continue
-        raw_shape = tensor.data.shape if tensor.tensor_type in (quant.F32, quant.F16) else None
-        writer.add_tensor(tensor.name, tensor.data, raw_shape=raw_shape, raw_dtype=tensor.tensor_type)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
+    kept = ((t.name, t.data, t.tensor_type) for t in reader.tensors if t.name not in DROPPED)
+    write_like(gguf, reader, target, kept)
 
 
 def main() -> None:

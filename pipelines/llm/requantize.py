@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,7 +24,8 @@ from pipelines.llm.protocol import LLMError
 _KEEP = frozenset({"token_embd.weight"})
 
 
-def _import_gguf() -> ModuleType:
+def import_gguf() -> ModuleType:
+    """The ``gguf`` package (the llama.cpp project's GGUF reader and writer), imported on first use."""
     try:
         import gguf
     except ImportError as exc:
@@ -39,7 +41,7 @@ def requantize_q5_0_to_q4_0(source: Path, target: Path) -> dict[str, int]:
 
     Written through a temp file in ``target``'s directory and renamed into place, so a reader never sees
     a partial file. Returns counts: ``converted`` and ``copied`` tensors."""
-    gguf = _import_gguf()
+    gguf = import_gguf()
     try:
         reader = gguf.GGUFReader(str(source))
     except (OSError, ValueError) as exc:
@@ -61,9 +63,9 @@ def requantize_q5_0_to_q4_0(source: Path, target: Path) -> dict[str, int]:
     return counts
 
 
-def writer_like(gguf: ModuleType, reader: Any, path: Path) -> Any:
-    """A ``GGUFWriter`` for ``path`` holding every metadata field of ``reader`` (values copied exactly);
-    the caller adds the tensors."""
+def write_like(gguf: ModuleType, reader: Any, path: Path, tensors: Iterable[tuple[str, Any, Any]]) -> None:
+    """Write ``path``: every metadata field of ``reader`` (values copied exactly), then ``tensors`` as
+    (name, data, quantization type)."""
     arch_field = reader.fields["general.architecture"]
     architecture = bytes(arch_field.parts[arch_field.data[0]]).decode("utf-8")
     writer = gguf.GGUFWriter(str(path), architecture)
@@ -73,29 +75,34 @@ def writer_like(gguf: ModuleType, reader: Any, path: Path) -> Any:
         value_type = field.types[0]
         sub_type = field.types[-1] if value_type == gguf.GGUFValueType.ARRAY else None
         writer.add_key_value(field.name, _field_value(gguf, field), value_type, sub_type=sub_type)
-    return writer
-
-
-def _write(gguf: ModuleType, reader: Any, path: Path) -> dict[str, int]:
     quant = gguf.GGMLQuantizationType
-    writer = writer_like(gguf, reader, path)
-    counts = {"converted": 0, "copied": 0}
-    for tensor in reader.tensors:
-        data = tensor.data
-        kind = tensor.tensor_type
-        if kind == quant.Q5_0 and tensor.name not in _KEEP:
-            shape = [int(n) for n in reversed(tensor.shape)]
-            values = gguf.quants.dequantize(data, kind).reshape(shape)
-            data, kind = gguf.quants.quantize(values, quant.Q4_0), quant.Q4_0
-            counts["converted"] += 1
-        else:
-            counts["copied"] += 1
+    for name, data, kind in tensors:
         raw_shape = data.shape if kind in (quant.F32, quant.F16) else None
-        writer.add_tensor(tensor.name, data, raw_shape=raw_shape, raw_dtype=kind)
+        writer.add_tensor(name, data, raw_shape=raw_shape, raw_dtype=kind)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
+
+
+def _write(gguf: ModuleType, reader: Any, path: Path) -> dict[str, int]:
+    quant = gguf.GGMLQuantizationType
+    counts = {"converted": 0, "copied": 0}
+
+    def tensors() -> Iterator[tuple[str, Any, Any]]:
+        for tensor in reader.tensors:
+            data = tensor.data
+            kind = tensor.tensor_type
+            if kind == quant.Q5_0 and tensor.name not in _KEEP:
+                shape = [int(n) for n in reversed(tensor.shape)]
+                values = gguf.quants.dequantize(data, kind).reshape(shape)
+                data, kind = gguf.quants.quantize(values, quant.Q4_0), quant.Q4_0
+                counts["converted"] += 1
+            else:
+                counts["copied"] += 1
+            yield tensor.name, data, kind
+
+    write_like(gguf, reader, path, tensors())
     return counts
 
 
