@@ -188,8 +188,8 @@ class Engine:
         hits = self._hits(normalized.text, plan, bounds, matches)
         if not hits:
             return []
-        kept = self._accepted(normalized, hits, starts, bounds, matches.allowed)
-        return [_finding(k[3], normalized, text, k, source) for k in _dedupe(kept)]
+        kept = self._chosen(normalized, hits, starts, bounds, matches.allowed)
+        return [_finding(k[3], normalized, text, k, source) for k in kept]
 
     def _match(self, text: str, plan: _Plan, starts: list[int]) -> _Matches:
         """Term hits, the sentences where each triggered rule's patterns must run, and where each pack's
@@ -244,7 +244,7 @@ class Engine:
                     if right > left:
                         hits.append((index, left, right))
 
-    def _accepted(
+    def _chosen(
         self,
         normalized: Normalized,
         hits: list[_Hit],
@@ -252,19 +252,39 @@ class Engine:
         bounds: list[tuple[int, int]],
         allowed: dict[int, list[tuple[int, int]]],
     ) -> list[_Kept]:
-        """The hits that no context excuses, in order, with their spans in the original text."""
-        kept: list[_Kept] = []
+        """One accepted hit per place and category, in text order, with its span in the original text.
+
+        The same choice as accepting every hit no context excuses, then keeping per category the most
+        severe, then the longest, of overlapping ones; but hits are taken in that order of preference and
+        a hit that overlaps one already chosen in its category is passed over without running its context
+        checks (the costly part of a check), since it would lose to that one anyway."""
         rules, rule_pack = self.rules, self._rule_pack
-        no_spans: list[tuple[int, int]] = []
         original_starts, original_ends = normalized.starts, normalized.ends
+        candidates: list[_Kept] = []
         for hit in hits:
-            rule, start, end = hit
-            compiled = rules[rule]
+            compiled = rules[hit[0]]
+            rank = _SEVERITY_RANK[compiled.rule.severity]
+            candidates.append((rank, original_starts[hit[1]], original_ends[hit[2] - 1], compiled, hit))
+        if len(candidates) > 1:
+            candidates.sort(key=_preference)
+        no_spans: list[tuple[int, int]] = []
+        taken: dict[str, list[tuple[int, int]]] = {}
+        chosen: list[_Kept] = []
+        for candidate in candidates:
+            _, left, right, compiled, (rule, start, end) = candidate
+            spans = taken.get(compiled.rule.category)
+            if spans is not None and any(s < right and left < e for s, e in spans):
+                continue
             sentence = bounds[bisect.bisect_right(starts, start) - 1]
             if compiled.accepts(normalized, start, end, sentence, allowed.get(rule_pack[rule], no_spans)):
-                rank = _SEVERITY_RANK[compiled.rule.severity]
-                kept.append((rank, original_starts[start], original_ends[end - 1], compiled, hit))
-        return kept
+                if spans is None:
+                    taken[compiled.rule.category] = [(left, right)]
+                else:
+                    spans.append((left, right))
+                chosen.append(candidate)
+        if len(chosen) > 1:
+            chosen.sort(key=_text_order)
+        return chosen
 
 
 def _finding(
@@ -292,21 +312,13 @@ def _finding(
     )
 
 
-def _dedupe(kept: list[_Kept]) -> list[_Kept]:
-    """One finding per place and category: the most severe, then the longest match, wins; in text order."""
-    if len(kept) < 2:
-        return kept
-    ordered = sorted(kept, key=lambda k: (-k[0], k[1] - k[2], k[3].key))
-    taken: dict[str, list[tuple[int, int]]] = {}
-    chosen: list[_Kept] = []
-    for item in ordered:
-        _, start, end, compiled, _ = item
-        spans = taken.setdefault(compiled.rule.category, [])
-        if not any(other_start < end and start < other_end for other_start, other_end in spans):
-            spans.append((start, end))
-            chosen.append(item)
-    chosen.sort(key=lambda k: (k[1], k[3].rule.category, k[3].key))
-    return chosen
+def _preference(kept: _Kept) -> tuple[int, int, str]:
+    """Most severe first, then the longest match, then by rule key (stable for ties)."""
+    return (-kept[0], kept[1] - kept[2], kept[3].key)
+
+
+def _text_order(kept: _Kept) -> tuple[int, str, str]:
+    return (kept[1], kept[3].rule.category, kept[3].key)
 
 
 def rewrite(text: str, findings: Sequence[Finding]) -> str | None:

@@ -211,3 +211,57 @@ def test_short_copy_alone_is_checked_inline_and_answers_as_before() -> None:
     result = checker.check_copy("全网最低价，加微信领券", industry="cosmetics", platform="douyin")
     before = CheckResponse(**result.model_dump(), brand_vi="brand/vi.yaml@abc", asset=None)
     assert service._response(result, "brand/vi.yaml@abc", None).model_dump_json() == before.model_dump_json()
+
+
+FOLD_ALPHABET = "最好號碼微信ＡＢ１！，　❤💗a Z.·\udc00😀𠀀"
+
+
+def test_array_folding_gives_what_translate_gives() -> None:
+    rng = random.Random(11)
+    texts = [
+        "",
+        "最好",
+        "號碼！",
+        "a\udc00b",
+        "😀",
+        *("".join(rng.choices(FOLD_ALPHABET, k=12)) for _ in range(400)),
+    ]
+    for text in texts:
+        assert normalize_module._fast_fold(text) == text.translate(normalize_module._fast_table()), text
+        assert normalize_module._classes(text) == text.translate(normalize_module._CLASS), text
+
+
+HIT_PACK = """
+pack: hits
+version: "1"
+kind: law
+title: t
+rules:
+  - id: LONG
+    category: ABSOLUTE_TERMS
+    severity: warn
+    message: m
+    terms: [最好的选择]
+  - id: SHORT
+    category: ABSOLUTE_TERMS
+    severity: block
+    message: m
+    terms: [最好]
+    exceptions:
+      - followed_by: "的选择"
+  - id: OTHER
+    category: GUARANTEES
+    severity: block
+    message: m
+    terms: [最好的]
+"""
+
+
+def test_an_excused_hit_does_not_hide_a_weaker_overlapping_one() -> None:
+    # SHORT outranks LONG but is excused here, so LONG (which it overlaps) must still be found; OTHER is
+    # another category and stands beside both
+    engine = Engine([parse(Pack, HIT_PACK, "hits.yaml")])
+    found = engine.findings("这是最好的选择", None, None, Source.TEXT)
+    assert [(f.rule_id, f.span) for f in found] == [("hits/LONG", (2, 7)), ("hits/OTHER", (2, 5))]
+    found = engine.findings("最好", None, None, Source.TEXT)
+    assert [(f.rule_id, f.span) for f in found] == [("hits/SHORT", (0, 2))]
