@@ -308,3 +308,26 @@ def test_a_listing_title_is_composed_from_the_plan_and_the_model_writes_the_poin
         points[0][::-1],
     ]
     assert all(within_limits(result, v) and v.text.startswith(v.fields["title"]) for v in result.variants)
+
+
+def test_a_near_duplicate_listing_gets_another_composed_title_before_a_re_ask() -> None:
+    same = json.dumps({"selling_points": ["主动降噪，通勤安静", "续航8小时，一天够用"]}, ensure_ascii=False)
+    llm = ScriptedLLM(fallback=lambda request: same, supports_json_schema=True)
+    earbuds = brief(
+        brand="声屿",
+        product="声屿 Air3 主动降噪蓝牙耳机",
+        selling_points=("主动降噪", "单次续航8小时", "IPX4防水", "双设备连接"),
+        platform="taobao",
+        industry="electronics",
+        num_variants=6,
+    )
+    # the same points every time: only the composed titles tell the variants apart
+    result = pipeline(llm, batch_size=1, duplicate_cosine=0.85).run(earbuds)
+    assert len(result.variants) == 6 and result.shortfall is None
+    assert result.stats.retitled >= 1 and result.stats.diversify_requests == 0
+    assert len(llm.requests) == 6 and len({v.fields["title"] for v in result.variants}) == 6
+    retitled = [v for v in result.variants if "retitled" in v.fixes]
+    assert retitled and all(v.nearest_cosine <= 0.85 and v.verdict != Verdict.BLOCK for v in retitled)
+    assert all(
+        within_limits(result, v) and v.text.startswith(str(v.fields["title"])) for v in result.variants
+    )

@@ -73,6 +73,7 @@ def summarise(result: CopyResult, encoder: TextEncoder) -> dict[str, float]:
         "direction_leaks": float(stats.direction_leaks),
         "directions_stripped": float(stats.directions_stripped),
         "diversify_requests": float(stats.diversify_requests),
+        "retitled": float(stats.retitled),
         "length_rejects": float(stats.length_rejects),
         "parse_failures": float(stats.parse_failures),
         "surplus": float(stats.surplus),

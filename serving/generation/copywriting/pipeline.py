@@ -56,6 +56,10 @@ CancelCheck = Callable[[], None]
 """Called between requests; raises (e.g. ``JobCancelled``) to stop the run, with nothing more sent."""
 
 
+RETITLE_TRIES = 8
+"""Composed titles tried on a near-duplicate listing before it is re-asked."""
+
+
 def _never_cancelled() -> None:
     return None
 
@@ -329,6 +333,9 @@ class CopywritingPipeline:
                 run.stats.surplus += 1
             elif run.dedupe.admit(text, vector):
                 run.accepted.append(variant)
+            elif (retitled := self._retitled(run, task, checked)) is not None:
+                run.stats.retitled += 1
+                run.accepted.append(retitled)
             else:
                 run.stats.duplicates_replaced += 1
                 if closest is not None and task.diversified < self.settings.max_diversify:
@@ -340,6 +347,35 @@ class CopywritingPipeline:
                     if run.fmt.composed:  # a listing re-asked under its plan would get the same title
                         task.plan = shifted_plan(task.plan)
                     run.rewrites.append(task)
+
+    def _retitled(self, run: _Run, task: _Task, checked: Checked) -> Variant | None:
+        """A near-duplicate listing under one of the next plans' composed titles (the pipeline writes a
+        listing's title from plan keywords, so another title costs no model request): the first that is
+        novel and still passes compliance, admitted; None when no title makes it novel."""
+        if not run.fmt.composed:
+            return None
+        plan, candidates = task.plan, []
+        for _ in range(RETITLE_TRIES):
+            plan = shifted_plan(plan)
+            try:
+                fields, _ = run.fmt.enforce(checked.fields | composed_fields(run.brief, plan, run.fmt))
+            except FormatViolation:
+                continue
+            candidates.append((plan, fields, run.fmt.flatten(fields)))
+        if not candidates:
+            return None
+        vectors = run.dedupe.embed([text for _, _, text in candidates])
+        for (plan, fields, text), vector in zip(candidates, vectors, strict=True):
+            cosine = run.dedupe.nearest(vector)
+            if cosine > run.dedupe.threshold:
+                continue
+            recheck = run.gate.check(fields)
+            if recheck.blocked or not run.dedupe.admit(text, vector):
+                continue
+            task.plan = plan
+            task.fixes.append("retitled")
+            return _variant(task, recheck, text, cosine)
+        return None
 
     def _result(self, run: _Run, warnings: list[str], seconds: float) -> CopyResult:
         target = run.brief.num_variants

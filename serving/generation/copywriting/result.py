@@ -54,6 +54,11 @@ class CopyStats(BaseModel):
     diversify_requests: int = Field(
         default=0, ge=0, description="Re-asks of a near-duplicate, shown the variant it is too close to."
     )
+    retitled: int = Field(
+        default=0,
+        ge=0,
+        description="Near-duplicate listings made novel by another of their composed titles (no re-ask).",
+    )
     backend_errors: int = Field(default=0, ge=0)
     flagged: int = Field(default=0, ge=0, description="Returned variants that still fail compliance.")
     surplus: int = Field(
