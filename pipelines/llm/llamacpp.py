@@ -34,6 +34,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from pipelines.base import MissingDependency
 from pipelines.llm.catalog import CATALOG, default_cache_dir, ensure_gguf, is_gguf_path
 from pipelines.llm.config import LLMConfig
@@ -56,8 +58,8 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def request_body(request: ChatRequest) -> dict[str, Any]:
-    """The OpenAI-style chat completion body for ``request``."""
+def request_body(request: ChatRequest, banned_tokens: Sequence[int] = ()) -> dict[str, Any]:
+    """The OpenAI-style chat completion body for ``request``; ``banned_tokens`` are never sampled."""
     params: SamplingParams = request.params
     body: dict[str, Any] = {
         "messages": [{"role": m.role, "content": m.content} for m in request.messages],
@@ -72,6 +74,8 @@ def request_body(request: ChatRequest) -> dict[str, Any]:
         body["seed"] = params.seed
     if params.stop:
         body["stop"] = list(params.stop)
+    if banned_tokens:
+        body["logit_bias"] = [[token, False] for token in banned_tokens]  # llama.cpp: False bans
     if params.json_schema is not None:
         body["response_format"] = {
             "type": "json_schema",
@@ -130,6 +134,10 @@ class LlamaCppBackend:
         self._server: Server | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._api_key = secrets.token_urlsafe(24)
+        """The server also listens on a loopback port; a key nobody else knows keeps it private."""
+        self._single_tokens: dict[str, int | None] = {}
+        """Word → its token id when the vocabulary holds it as one token (None when it does not)."""
 
     @property
     def loaded(self) -> bool:
@@ -158,8 +166,7 @@ class LlamaCppBackend:
         params.cpuparams.n_threads = params.cpuparams_batch.n_threads = self.threads
         params.verbosity = _LOG_ERRORS_ONLY
         params.port = 0
-        # The library also serves HTTP on a loopback port; a key nobody knows keeps it private.
-        params.api_keys = [secrets.token_urlsafe(24)]
+        params.api_keys = [self._api_key]
         try:
             server: Server = xllamacpp.Server(params)
         except Exception as exc:
@@ -183,10 +190,38 @@ class LlamaCppBackend:
         if server is None:
             return _error("the llamacpp backend was closed", self.model_id, 0.0)
         try:
-            response = server.handle_chat_completions(request_body(request))
+            banned = self.banned_tokens(server, request.params.avoid_words)
+            response = server.handle_chat_completions(request_body(request, banned))
         except Exception as exc:  # llama.cpp raises for some bad requests, e.g. a schema it cannot compile
             return _error(f"{type(exc).__name__}: {exc}", self.model_id, time.perf_counter() - started)
         return parse_response(response, self.model_id, time.perf_counter() - started)
+
+    def banned_tokens(self, server: Server, words: Sequence[str]) -> list[int]:
+        """The token ids of the ``words`` the vocabulary holds as a single token (e.g. Qwen's 美白), found
+        by the server's own tokenizer once per word. A word of several tokens is not banned: banning its
+        pieces (美, 白) would ban every word that shares them; the caller's checks still catch it."""
+        banned: list[int] = []
+        for word in dict.fromkeys(words):
+            if word not in self._single_tokens:
+                self._single_tokens[word] = self._single_token(server, word)
+            token = self._single_tokens[word]
+            if token is not None:
+                banned.append(token)
+        return banned
+
+    def _single_token(self, server: Server, word: str) -> int | None:
+        try:
+            response = httpx.post(
+                f"{server.listening_address}/tokenize",
+                json={"content": word},
+                headers={"Authorization": f"Bearer {self._api_key}"},
+                timeout=10,
+            )
+            tokens = response.json()["tokens"] if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            log.warning("llama.cpp could not tokenize %r, so it is not banned: %s", word, exc)
+            return None
+        return int(tokens[0]) if isinstance(tokens, list) and len(tokens) == 1 else None
 
     def close(self) -> None:
         """Stop the server and free the model (requests in flight finish first)."""

@@ -31,6 +31,12 @@ class SamplingParams(BaseModel):
     presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     json_schema: dict[str, Any] | None = None
+    avoid_words: tuple[str, ...] = Field(
+        default=(),
+        max_length=64,
+        description="Words the model must not write (a brief's must-not-say words). Backends that can ban "
+        "tokens ban each word the model's vocabulary holds as one token; the caller still checks the text.",
+    )
 
 
 class ChatRequest(BaseModel):

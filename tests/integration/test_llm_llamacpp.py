@@ -66,6 +66,8 @@ def test_sampling_params_map_to_openai_fields() -> None:
         "json_schema": {"name": "output", "schema": {"type": "object"}},
     }
     assert "seed" not in request_body(ask("hi")) and "response_format" not in request_body(ask("hi"))
+    assert request_body(ask("hi"), [7, 9])["logit_bias"] == [[7, False], [9, False]]
+    assert "logit_bias" not in request_body(ask("hi", avoid_words=("美白",)))  # ids come from the server
 
 
 def test_responses_map_to_results() -> None:
@@ -121,6 +123,22 @@ def test_is_a_loaded_backend(llm: LlamaCppBackend, config: LLMConfig) -> None:
     assert llm.model_id == "qwen2.5-0.5b-instruct-q4_0"
     assert llm.model_path == Path(str(config.cache_dir)) / "qwen2.5-0.5b-instruct-q4_0.gguf"
     assert isinstance(open_llm(config), LlamaCppBackend)
+
+
+def test_a_word_of_one_token_is_kept_out_of_the_answer(llm: LlamaCppBackend) -> None:
+    server = llm._server
+    assert server is not None
+    [single] = llm.banned_tokens(server, ["美白"])  # one token in Qwen's vocabulary
+    assert llm.banned_tokens(server, ["美白", "美白肌肤", "美白"]) == [single]  # several tokens: not banned
+    repeat = "请把“美白”这个词重复五遍，用逗号隔开。"
+    [free, kept_out] = llm.chat(
+        [
+            ask(repeat, max_tokens=24, temperature=0),
+            ask(repeat, max_tokens=24, temperature=0, avoid_words=("美白",)),
+        ]
+    )
+    assert "美白" in free.text and kept_out.finish_reason != "error", kept_out.error
+    assert "美白" not in kept_out.text and len(CJK.findall(kept_out.text)) >= 4, kept_out.text
 
 
 def test_answers_in_chinese(llm: LlamaCppBackend) -> None:

@@ -164,6 +164,7 @@ def test_must_not_say_words_are_enforced_and_must_say_checked() -> None:
     assert "医美" not in variant.text and variant.status == "rewritten"
     first = llm.requests[0].messages[-1].content
     assert "医美" in first and "山茶花" in first
+    assert all(r.params.avoid_words == ("医美",) for r in llm.requests)  # backends that can ban it do
     assert variant.verdict == Verdict.WARN
     assert any(f.category == "BRAND_REQUIRED_WORD_MISSING" for f in variant.findings)
 

@@ -69,6 +69,11 @@ class ComplianceGate:
             result = result.model_copy(update={"findings": findings, "verdict": verdict_of(findings)})
         return Checked(fields, result)
 
+    def forbidden_words(self) -> tuple[str, ...]:
+        """The words no variant may hold (the brief's must-not-say and the brand kit's forbidden words),
+        for backends that can keep the model from writing them."""
+        return tuple(dict.fromkeys(w.term for w in self.brand.forbidden_words)) if self.brand else ()
+
     def missing_words(self, fields: Fields) -> list[str]:
         folded = normalize(self.fmt.flatten(fields)).text
         return [w for w in self.brief.must_say if normalize(w).text not in folded]

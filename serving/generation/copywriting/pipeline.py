@@ -243,6 +243,7 @@ class CopywritingPipeline:
             presence_penalty=s.presence_penalty,
             seed=derive_seed(task.plan.seed, task.attempts),
             json_schema=run.fmt.written().json_schema() if self.llm.supports_json_schema else None,
+            avoid_words=run.gate.forbidden_words()[:64],
         )
         return ChatRequest(messages=messages, params=params)
 
