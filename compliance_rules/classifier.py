@@ -65,24 +65,34 @@ class NgramClassifier:
     threshold: float
     version: str
 
-    def scores(self, text: str, normalized: str | None = None) -> NDArray[np.float32]:
+    def logits(self, text: str, normalized: str | None = None) -> NDArray[np.float32] | None:
+        """Per category, the logit; None for text without characters."""
         index = _hashes(normalize(text).text if normalized is None else normalized)
         if len(index) == 0:
-            return np.zeros(len(CATEGORIES), dtype=np.float32)
+            return None
         # take() gathers the same rows as weights[index], faster; np.add.reduce is what ndarray.sum runs
-        # (same order, so the same float32 sums), without its Python wrapper; the sigmoid runs in place
+        # (same order, so the same float32 sums), without its Python wrapper
         rows = self.weights.take(index, axis=0)
-        logits = np.add.reduce(rows, axis=0) / np.float32(math.sqrt(len(index))) + self.bias
-        np.negative(logits, out=logits)
-        np.exp(logits, out=logits)
-        logits += 1.0
-        return np.asarray(np.divide(1.0, logits, out=logits), dtype=np.float32)
+        logits: NDArray[np.float32] = np.add.reduce(rows, axis=0) / np.float32(math.sqrt(len(index)))
+        logits += self.bias
+        return logits
+
+    def scores(self, text: str, normalized: str | None = None) -> NDArray[np.float32]:
+        logits = self.logits(text, normalized)
+        if logits is None:
+            return np.zeros(len(CATEGORIES), dtype=np.float32)
+        return _sigmoid(logits)
 
     def findings(
         self, text: str, already: set[str], source: Source = Source.TEXT, normalized: str | None = None
     ) -> list[Finding]:
-        """Warn findings for categories the classifier sees and the rules did not find."""
-        scores = self.scores(text, normalized)
+        """Warn findings for categories the classifier sees and the rules did not find. Most copy has
+        none: the logits are compared with the threshold's logit first, and only the categories above it
+        get their score (the sigmoid, in float32 as :meth:`scores` computes it)."""
+        logits = self.logits(text, normalized)
+        if logits is None or float(logits.max()) < self._cut:
+            return []
+        scores = _sigmoid(logits)
         return [
             Finding(
                 category=category,
@@ -95,6 +105,14 @@ class NgramClassifier:
             for category, score in zip(CATEGORIES, scores.tolist(), strict=True)
             if score >= self.threshold and category not in already
         ]
+
+    @property
+    def _cut(self) -> float:
+        """A logit below which no score reaches the threshold (a little under the threshold's logit, so
+        float32 rounding in the sigmoid cannot put a score that reaches it below the cut)."""
+        if not 0.0 < self.threshold < 1.0:
+            return -math.inf
+        return math.log(self.threshold / (1.0 - self.threshold)) - 1e-3
 
     def save(self, path: Path) -> None:
         rows = np.flatnonzero(np.any(self.weights != 0, axis=1))
@@ -117,6 +135,14 @@ class NgramClassifier:
             return cls(
                 weights, data["bias"].astype(np.float32), float(meta["threshold"]), str(meta["version"])
             )
+
+
+def _sigmoid(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The logistic function, in place (``logits`` is overwritten)."""
+    np.negative(logits, out=logits)
+    np.exp(logits, out=logits)
+    logits += 1.0
+    return np.asarray(np.divide(1.0, logits, out=logits), dtype=np.float32)
 
 
 def builtin_classifier() -> NgramClassifier | None:
