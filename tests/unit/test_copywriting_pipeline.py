@@ -36,6 +36,18 @@ def brief(**changes: Any) -> CopyBrief:
     return CopyBrief.model_validate(data)
 
 
+def earbuds_brief(**changes: Any) -> CopyBrief:
+    """A Taobao listing brief (the title is composed, the model writes the points)."""
+    listing: dict[str, Any] = {
+        "brand": "声屿",
+        "product": "声屿 Air3 主动降噪蓝牙耳机",
+        "selling_points": ("主动降噪", "单次续航8小时", "IPX4防水", "双设备连接"),
+        "platform": "taobao",
+        "industry": "electronics",
+    }
+    return brief(**(listing | changes))
+
+
 def pipeline(llm: ScriptedLLM, **settings: Any) -> CopywritingPipeline:
     return CopywritingPipeline(llm, HashingEncoder(), CHECKER, CopywritingSettings(**settings))
 
@@ -290,14 +302,7 @@ def test_a_listing_title_is_composed_from_the_plan_and_the_model_writes_the_poin
     titled = {"title": "模型自己写的标题", "selling_points": points[0][::-1]}
     answers.append(json.dumps(titled, ensure_ascii=False))
     llm = ScriptedLLM(answers, supports_json_schema=True)
-    earbuds = brief(
-        brand="声屿",
-        product="声屿 Air3 主动降噪蓝牙耳机",
-        selling_points=("主动降噪", "单次续航8小时", "IPX4防水", "双设备连接"),
-        platform="taobao",
-        industry="electronics",
-        num_variants=3,
-    )
+    earbuds = earbuds_brief(num_variants=3)
     result = pipeline(llm).run(earbuds)
     schema = llm.requests[0].params.json_schema
     assert schema is not None and list(schema["properties"]) == ["selling_points"]
@@ -314,14 +319,7 @@ def test_a_listing_title_is_composed_from_the_plan_and_the_model_writes_the_poin
 def test_a_near_duplicate_listing_gets_another_composed_title_before_a_re_ask() -> None:
     same = json.dumps({"selling_points": ["主动降噪，通勤安静", "续航8小时，一天够用"]}, ensure_ascii=False)
     llm = ScriptedLLM(fallback=lambda request: same, supports_json_schema=True)
-    earbuds = brief(
-        brand="声屿",
-        product="声屿 Air3 主动降噪蓝牙耳机",
-        selling_points=("主动降噪", "单次续航8小时", "IPX4防水", "双设备连接"),
-        platform="taobao",
-        industry="electronics",
-        num_variants=6,
-    )
+    earbuds = earbuds_brief(num_variants=6)
     # the same points every time: only the composed titles tell the variants apart
     result = pipeline(llm, batch_size=1, duplicate_cosine=0.85).run(earbuds)
     assert len(result.variants) == 6 and result.shortfall is None
