@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_MAX_KNOWN_WORDS = 4096
+"""Words whose tokenization the backend remembers (for ``avoid_words``)."""
 _LOG_ERRORS_ONLY = 1  # llama.cpp log verbosity: 1 = errors, 2 = warnings, 3 = info
 
 
@@ -203,6 +205,8 @@ class LlamaCppBackend:
         banned: list[int] = []
         for word in dict.fromkeys(words):
             if word not in self._single_tokens:
+                if len(self._single_tokens) >= _MAX_KNOWN_WORDS:  # brands' words over months: bounded
+                    self._single_tokens.clear()
                 self._single_tokens[word] = self._single_token(server, word)
             token = self._single_tokens[word]
             if token is not None:

@@ -79,8 +79,11 @@ class VllmBackend:
             self._llm = None
 
     def sampling_params(self, params: SamplingParams) -> Any:
-        """vLLM ``SamplingParams`` for ours (the stop strings are left out of the text, as in OpenAI)."""
+        """vLLM ``SamplingParams`` for ours (the stop strings are left out of the text, as in OpenAI);
+        ``avoid_words`` become vLLM's ``bad_words`` (it bans a word's last token after its other tokens)."""
         extra = structured_json(self._vllm_sampling, params.json_schema) if params.json_schema else {}
+        if params.avoid_words:
+            extra["bad_words"] = list(params.avoid_words)
         return self._vllm_sampling.SamplingParams(
             max_tokens=params.max_tokens,
             temperature=params.temperature,

@@ -43,6 +43,15 @@ def test_vllm_missing_raises_missing_dependency_naming_the_alternatives(
     assert isinstance(caught.value, ImportError)
 
 
+def test_vllm_gets_the_words_to_avoid_as_bad_words() -> None:
+    backend = VllmBackend(LLMConfig(backend="vllm", model="m"))
+    backend._vllm_sampling = SimpleNamespace(SamplingParams=lambda **kw: kw)
+    params = backend.sampling_params(SamplingParams(avoid_words=("美白", "祛斑")))
+    assert params["bad_words"] == ["美白", "祛斑"] and "bad_words" not in backend.sampling_params(
+        SamplingParams()
+    )
+
+
 def test_vllm_structured_outputs_for_new_and_old_releases() -> None:
     schema = {"type": "object"}
 
