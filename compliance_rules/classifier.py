@@ -87,11 +87,17 @@ class NgramClassifier:
         self, text: str, already: set[str], source: Source = Source.TEXT, normalized: str | None = None
     ) -> list[Finding]:
         """Warn findings for categories the classifier sees and the rules did not find. Most copy has
-        none: the logits are compared with the threshold's logit first, and only the categories above it
-        get their score (the sigmoid, in float32 as :meth:`scores` computes it)."""
+        none: the logits are compared with the threshold's logit first, and scores (the sigmoid, in float32
+        as :meth:`scores` computes it) are computed only when a category the rules missed is above it."""
         logits = self.logits(text, normalized)
-        if logits is None or float(logits.max()) < self._cut:
+        if logits is None:
             return []
+        cut = self._cut
+        if not any(  # plain floats: cheaper than numpy calls on twelve numbers
+            logit >= cut and category not in already
+            for category, logit in zip(CATEGORIES, logits.tolist(), strict=True)
+        ):
+            return []  # nothing reaches the threshold that the rules have not found already
         scores = _sigmoid(logits)
         return [
             Finding(

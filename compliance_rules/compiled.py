@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from compliance_rules.factor import factored
 from compliance_rules.normalize import Normalized, normalize
 from compliance_rules.schema import ContextException, Pack, Rule
 
@@ -28,9 +29,9 @@ class CompiledException:
     @classmethod
     def of(cls, exc: ContextException) -> CompiledException:
         return cls(
-            re.compile(exc.followed_by) if exc.followed_by else None,
-            re.compile(exc.preceded_by + r"$") if exc.preceded_by else None,
-            re.compile(exc.sentence) if exc.sentence else None,
+            re.compile(factored(exc.followed_by)) if exc.followed_by else None,
+            re.compile(factored(exc.preceded_by + r"$")) if exc.preceded_by else None,
+            re.compile(factored(exc.sentence)) if exc.sentence else None,
             tuple(norm(w) for w in exc.within),
             exc.window,
         )
@@ -150,8 +151,8 @@ def _combined(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """A rule's patterns as one alternation (one scan instead of many), unless one uses a backreference or
     a global inline flag, which an alternation would change. Each in its :func:`scanning_form`."""
     if len(patterns) > 1 and not any(_UNSAFE_TO_COMBINE.search(p) for p in patterns):
-        return (re.compile(scanning_form(uncaptured("|".join(f"(?:{p})" for p in patterns)))),)
-    return tuple(re.compile(scanning_form(uncaptured(p))) for p in patterns)
+        return (re.compile(scanning_form(factored(uncaptured("|".join(f"(?:{p})" for p in patterns))))),)
+    return tuple(re.compile(scanning_form(factored(uncaptured(p)))) for p in patterns)
 
 
 def uncaptured(pattern: str) -> str:

@@ -5,6 +5,7 @@
 #      dir and linked as .venv, so repeat runs and fresh clones on the same machine take seconds
 #   3. the project itself, editable, pointing at this checkout
 #   4. the web studio bundle (npm ci + vite build), when web/ changed
+#   5. the compliance engine compiled to C (mypyc, into .native/), when its sources changed
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -66,5 +67,8 @@ then
 fi
 # 4. The web studio (web/dist), rebuilt only when its sources change
 scripts/build_web.sh
+# 5. The compliance hot path compiled with mypyc (.native/), rebuilt only when its sources change; without
+#    a C compiler it warns and the engine runs as plain Python with the same answers
+.venv/bin/python -c 'from compliance_rules.native import main; raise SystemExit(main())'
 
 echo "bootstrap: ready ($(.venv/bin/python --version), venv $venv)"

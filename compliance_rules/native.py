@@ -1,0 +1,122 @@
+"""The compliance hot path compiled to C with mypyc, used only when it was built from these very sources.
+
+``make setup`` runs ``python -m compliance_rules.native`` which compiles :data:`MODULES` (the engine, its
+compiled rules, normalisation, the literal search and the n-gram classifier) into ``.native/`` at the
+checkout's root, with a fingerprint of the sources and toolchain beside them. On import the package puts
+that directory first on its ``__path__``, so the compiled modules load instead of the ``.py`` ones, but
+only when the fingerprint still matches: a source edited since the build loads as Python, never stale.
+Without a compiler, or with ``ATELIER_NATIVE=0``, everything runs as plain Python with the same answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+MODULES = ("engine", "compiled", "factor", "literals", "normalize", "classifier")
+"""The modules compiled, by name in the package (all or none load compiled)."""
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUILD_DIR = PACKAGE_DIR.parent / ".native"
+"""Where compiled modules go: ``.native/compliance_rules/*.so`` (ignored by git)."""
+STAMP = BUILD_DIR / "compliance_rules" / "SOURCES"
+GROUP = "compliance_rules.native_lib"
+"""mypyc's shared library for the group, inside the package so no top-level name is taken."""
+
+
+def fingerprint() -> str:
+    """What the build depends on: the sources of :data:`MODULES`, this Python and mypy's version."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in MODULES:
+        digest.update(name.encode())
+        digest.update((PACKAGE_DIR / f"{name}.py").read_bytes())
+    try:
+        from importlib.metadata import version
+
+        digest.update(version("mypy").encode())
+    except Exception:  # noqa: BLE001 - no mypy: no build either, the fingerprint only has to differ
+        digest.update(b"no-mypy")
+    return digest.hexdigest()
+
+
+def built() -> bool:
+    """Whether ``.native`` holds a build of the current sources."""
+    try:
+        return STAMP.read_text(encoding="utf-8").strip() == fingerprint()
+    except OSError:
+        return False
+
+
+def wanted() -> bool:
+    """Compiled modules are used unless ``ATELIER_NATIVE`` is ``0``."""
+    return os.environ.get("ATELIER_NATIVE", "1") != "0"
+
+
+def activate(package_path: list[str]) -> bool:
+    """Put the build first on the package's ``__path__`` when it is current and wanted; True if so."""
+    if not wanted() or not built():
+        return False
+    package_path.insert(0, str(BUILD_DIR / "compliance_rules"))
+    return True
+
+
+def active() -> bool:
+    """Whether the engine running in this process is the compiled one."""
+    engine = sys.modules.get("compliance_rules.engine")
+    return engine is not None and not str(getattr(engine, "__file__", "")).endswith(".py")
+
+
+def build() -> None:
+    """Compile :data:`MODULES` into ``.native`` (about half a minute on two cores) and stamp the build."""
+    from mypyc.build import mypycify
+    from setuptools import setup
+
+    root = PACKAGE_DIR.parent
+    stamp = fingerprint()
+    STAMP.unlink(missing_ok=True)  # a half-finished build is never taken for a good one
+    previous = Path.cwd()
+    os.chdir(root)  # mypyc names modules by their path from the working directory
+    try:
+        extensions = mypycify(
+            [f"compliance_rules/{name}.py" for name in MODULES],
+            group_name=GROUP,
+            opt_level="3",
+            target_dir=str(root / "build" / "native" / "c"),
+        )
+        setup(
+            name="atelier-compliance-native",
+            ext_modules=extensions,
+            script_args=[
+                "-q",
+                "build_ext",
+                "--build-lib",
+                str(BUILD_DIR),
+                "--build-temp",
+                str(root / "build" / "native" / "obj"),
+                "--parallel",
+                str(os.cpu_count() or 1),
+            ],
+        )
+    finally:
+        os.chdir(previous)
+    STAMP.write_text(stamp + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    """``python -m compliance_rules.native``: build unless the current sources are built already."""
+    if built():
+        print("native: compliance engine already compiled for these sources")
+        return 0
+    try:
+        build()
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - setuptools reports a failed compile by exiting
+        warning = f"native: WARNING could not compile the compliance engine ({error}); it runs as Python"
+        print(warning, file=sys.stderr)
+        return 0
+    print(f"native: compiled {', '.join(MODULES)} into {BUILD_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
