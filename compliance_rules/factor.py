@@ -1,8 +1,8 @@
-"""Word lists in a regex as prefix trees: ``别信|别轻信|别碰`` becomes ``别(?:信|轻信|碰)``.
+"""Alternations in a regex as prefix trees: ``别信|别轻信|别碰`` becomes ``别(?:信|轻信|碰)``.
 
 At each place it tries, the regex engine tests the branches of an alternation one by one, so a list of
 seventy words that start alike (the exceptions' ``辟谣|谣言|不可信|不能信…``) costs seventy tests where
-a prefix tree costs a few. The rewrite only merges neighbouring branches that are plain words, and keeps
+a prefix tree costs a few. The rewrite merges branches that start with the same plain character, and keeps
 the order in which the engine tries any two branches that could match at the same place, so every match,
 its span included, is the one the pattern as written gives. Patterns this cannot read safely (inline
 flags, backreferences, conditionals, atomic groups, possessive repeats…) come back unchanged.
@@ -36,7 +36,7 @@ class _Atom:
 
 
 def factored(pattern: str) -> str:
-    """``pattern`` with runs of plain-word branches merged into prefix trees (same matches, same spans);
+    """``pattern`` with branches that start alike merged into prefix trees (same matches, same spans);
     unchanged when it uses syntax outside what is handled or the result does not compile."""
     try:
         branches, end = _branches(pattern, 0, nested=False)
@@ -138,31 +138,20 @@ def _class_end(pattern: str, index: int) -> int:
     raise _Unsupported(pattern)
 
 
-_Word = tuple[tuple[str, str], ...]
-"""A branch of plain characters: (the character, as written) each."""
-
-
-def _word(branch: tuple[_Atom, ...]) -> _Word | None:
-    if all(atom.char is not None and not atom.repeat for atom in branch):
-        return tuple((atom.char or "", atom.text) for atom in branch)
+def _plain_start(branch: tuple[_Atom, ...]) -> str | None:
+    """The plain character a branch starts with (no repeat on it), if it does."""
+    if branch and branch[0].char is not None and not branch[0].repeat:
+        return branch[0].char
     return None
 
 
 def _emit_branches(branches: tuple[tuple[_Atom, ...], ...]) -> str:
-    """The alternatives as a regex, each run of neighbouring plain words as a prefix tree."""
-    out: list[str] = []
-    run: list[_Word] = []
-    for branch in branches:
-        word = _word(branch)
-        if word is not None:
-            if word not in run:  # a repeated word is tried again only to fail again: drop it
-                run.append(word)
-            continue
-        out.extend(_tree(run))
-        run = []
-        out.append("".join(_emit_atom(atom) for atom in branch))
-    out.extend(_tree(run))
-    return "|".join(out)
+    """The alternatives as a regex, neighbouring ones that start with the same character sharing it."""
+    return "|".join(_tree(list(dict.fromkeys(branches))))  # a repeated branch can only fail again: dropped
+
+
+def _emit_sequence(branch: tuple[_Atom, ...]) -> str:
+    return "".join(_emit_atom(atom) for atom in branch)
 
 
 def _emit_atom(atom: _Atom) -> str:
@@ -171,31 +160,33 @@ def _emit_atom(atom: _Atom) -> str:
     return f"{atom.text}{_emit_branches(atom.branches)}){atom.repeat}"
 
 
-def _tree(words: list[_Word]) -> list[str]:
-    """Alternatives matching ``words``, tried in an order that keeps theirs where it matters.
+def _tree(branches: list[tuple[_Atom, ...]]) -> list[str]:
+    """Alternatives matching what ``branches`` match, tried in an order that keeps theirs where it matters.
 
-    Words are grouped by first character in order of first appearance: two words with different first
-    characters never match at one place, so moving one past the other changes nothing. The empty word
-    matches everywhere, so it stays where it is and the grouping restarts after it."""
+    Branches that start with a plain character are grouped by it, in order of first appearance, and the
+    rest of each continues as a tree: two branches that start with different characters never match at
+    one place, so moving one past the other changes nothing. A branch that starts otherwise (a set, a
+    group, a repeat, nothing) may match wherever the others do, so it stays where it is and the grouping
+    restarts after it."""
     alternatives: list[str] = []
-    groups: dict[str, tuple[str, list[_Word]]] = {}
+    groups: dict[str, tuple[str, list[tuple[_Atom, ...]]]] = {}
 
     def flush() -> None:
         for written, tails in groups.values():
             if len(tails) == 1:
-                alternatives.append(written + "".join(text for _, text in tails[0]))
+                alternatives.append(written + _emit_sequence(tails[0]))
                 continue
             inner = _tree(tails)
             alternatives.append(written + (inner[0] if len(inner) == 1 else f"(?:{'|'.join(inner)})"))
         groups.clear()
 
-    for word in words:
-        if not word:
+    for branch in branches:
+        char = _plain_start(branch)
+        if char is None:
             flush()
-            alternatives.append("")
+            alternatives.append(_emit_sequence(branch))
             continue
-        (char, written), tail = word[0], word[1:]
-        groups.setdefault(char, (written, []))[1].append(tail)
+        groups.setdefault(char, (branch[0].text, []))[1].append(branch[1:])
     flush()
     return alternatives
 

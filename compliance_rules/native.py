@@ -1,10 +1,11 @@
 """The compliance hot path compiled to C with mypyc, used only when it was built from these very sources.
 
-``make setup`` runs ``python -m compliance_rules.native`` which compiles :data:`MODULES` (the engine, its
-compiled rules, normalisation, the literal search and the n-gram classifier) into ``.native/`` at the
-checkout's root, with a fingerprint of the sources and toolchain beside them. On import the package puts
-that directory first on its ``__path__``, so the compiled modules load instead of the ``.py`` ones, but
-only when the fingerprint still matches: a source edited since the build loads as Python, never stale.
+``make setup`` runs :func:`main`, which compiles :data:`MODULES` (the checker, the engine, its compiled
+rules and regex rewrites, normalisation, the literal search, the n-gram classifier and the taxonomy) into
+``.native/`` at the checkout's root, with a fingerprint of the sources and toolchain beside them. On
+import the package puts that directory first on its ``__path__``, so the compiled modules load instead of
+the ``.py`` ones, but only when the fingerprint still matches: a source edited since the build loads as
+Python, never stale.
 Without a compiler, or with ``ATELIER_NATIVE=0``, everything runs as plain Python with the same answers.
 """
 
@@ -15,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-MODULES = ("engine", "compiled", "factor", "literals", "normalize", "classifier")
+MODULES = ("checker", "engine", "compiled", "factor", "literals", "normalize", "classifier", "taxonomy")
 """The modules compiled, by name in the package (all or none load compiled)."""
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUILD_DIR = PACKAGE_DIR.parent / ".native"
@@ -104,7 +105,7 @@ def build() -> None:
 
 
 def main() -> int:
-    """``python -m compliance_rules.native``: build unless the current sources are built already."""
+    """Build unless the current sources are built already (``make setup`` runs this)."""
     if built():
         print("native: compliance engine already compiled for these sources")
         return 0
@@ -118,5 +119,5 @@ def main() -> int:
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python compliance_rules/native.py
     raise SystemExit(main())
