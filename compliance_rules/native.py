@@ -69,38 +69,50 @@ def active() -> bool:
 
 
 def build() -> None:
-    """Compile :data:`MODULES` into ``.native`` (about half a minute on two cores) and stamp the build."""
+    """Compile :data:`MODULES` into ``.native`` (about half a minute on two cores) and stamp the build.
+
+    Works from a checkout (mypy reads its ``pyproject.toml``) and from an installed package (a container
+    image runs this after ``pip install .``); generated C, objects and mypy's cache go to a temporary
+    directory, and the previous build is removed first, so no module compiled before can outlive it."""
+    import shutil
+    import tempfile
+
     from mypyc.build import mypycify
     from setuptools import setup
 
     root = PACKAGE_DIR.parent
     stamp = fingerprint()
-    STAMP.unlink(missing_ok=True)  # a half-finished build is never taken for a good one
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)  # a half-finished build is never taken for a good one
     previous = Path.cwd()
-    os.chdir(root)  # mypyc names modules by their path from the working directory
-    try:
-        extensions = mypycify(
-            [f"compliance_rules/{name}.py" for name in MODULES],
-            group_name=GROUP,
-            opt_level="3",
-            target_dir=str(root / "build" / "native" / "c"),
-        )
-        setup(
-            name="atelier-compliance-native",
-            ext_modules=extensions,
-            script_args=[
-                "-q",
-                "build_ext",
-                "--build-lib",
-                str(BUILD_DIR),
-                "--build-temp",
-                str(root / "build" / "native" / "obj"),
-                "--parallel",
-                str(os.cpu_count() or 1),
-            ],
-        )
-    finally:
-        os.chdir(previous)
+    with tempfile.TemporaryDirectory(prefix="atelier-native-") as scratch:
+        os.chdir(root)  # mypyc names modules by their path from the working directory
+        try:
+            extensions = mypycify(
+                [
+                    "--ignore-missing-imports",  # untyped libraries (pyahocorasick, opencc) are Any
+                    f"--cache-dir={scratch}/mypy",
+                    *(f"compliance_rules/{name}.py" for name in MODULES),
+                ],
+                group_name=GROUP,
+                opt_level="3",
+                target_dir=f"{scratch}/c",
+            )
+            setup(
+                name="atelier-compliance-native",
+                ext_modules=extensions,
+                script_args=[
+                    "-q",
+                    "build_ext",
+                    "--build-lib",
+                    str(BUILD_DIR),
+                    "--build-temp",
+                    f"{scratch}/obj",
+                    "--parallel",
+                    str(os.cpu_count() or 1),
+                ],
+            )
+        finally:
+            os.chdir(previous)
     STAMP.write_text(stamp + "\n", encoding="utf-8")
 
 
