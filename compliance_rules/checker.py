@@ -94,6 +94,8 @@ class Checker:
         media: MediaFacts | None = None,
     ) -> list[Finding]:
         """The findings of :meth:`check_copy`, for callers that add their own and take one verdict."""
+        if not isinstance(text, str):  # as the compiled checker raises at the call
+            raise TypeError(f"str object expected; got {type(text).__name__}")
         for value, what in ((text, "text"), (title, "title")):
             if value is not None and len(value) > MAX_TEXT_CHARS:
                 raise InvalidCheckInput(

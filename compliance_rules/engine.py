@@ -154,8 +154,11 @@ class Engine:
         platform: str | None = None,
         source: Source = Source.TEXT,
     ) -> CheckResult:
-        """Check one piece of copy; unknown industry/platform, empty or oversized text are refused."""
-        if not isinstance(text, str) or not text.strip():
+        """Check one piece of copy; unknown industry/platform, empty or oversized text are refused (and text
+        that is not a ``str`` is a TypeError, as the compiled engine raises at the call)."""
+        if not isinstance(text, str):
+            raise TypeError(f"str object expected; got {type(text).__name__}")
+        if not text.strip():
             raise InvalidCheckInput("the text is empty", code="empty_text")
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidCheckInput(

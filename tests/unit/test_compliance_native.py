@@ -83,3 +83,12 @@ def test_an_edited_source_is_never_run_from_a_stale_build(
     stamp.write_text(native.fingerprint() + "\n", encoding="utf-8")
     monkeypatch.setenv("ATELIER_NATIVE", "0")
     assert not native.activate(path) and path == []  # turned off
+
+
+@pytest.mark.parametrize("text", [None, 123, b"bytes"])
+def test_text_that_is_not_a_string_is_a_type_error_compiled_or_not(text: object) -> None:
+    checker = Checker.builtin()
+    with pytest.raises(TypeError, match="str object expected"):
+        checker.engine.check_text(text)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="str object expected"):
+        checker.check_copy(text)  # type: ignore[arg-type]
