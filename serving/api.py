@@ -183,8 +183,11 @@ def create_app(
     app.state.brand_packs = BrandPacks()
 
     install_problem_handlers(app)
+    # routes are matched in order, one by one: the health probe and the busiest endpoint, the compliance
+    # check, come first (matching past every router before it cost ~0.1 ms per check)
     for router in (
         health_router,
+        compliance_router,
         auth_router,
         tenancy_router,
         users_router,
@@ -192,7 +195,6 @@ def create_app(
         audit_router,
         assets_router,
         asset_content_router,
-        compliance_router,
         governance_router,
         reviews_router,
         review_people_router,
