@@ -22,6 +22,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 BUILD_DIR = PACKAGE_DIR.parent / ".native"
 """Where compiled modules go: ``.native/compliance_rules/*.so`` (ignored by git)."""
 STAMP = BUILD_DIR / "compliance_rules" / "SOURCES"
+FAILED = BUILD_DIR / "FAILED"
+"""The fingerprint of sources that could not be compiled here: not tried again until they change."""
 GROUP = "compliance_rules.native_lib"
 """mypyc's shared library for the group, inside the package so no top-level name is taken."""
 
@@ -117,18 +119,32 @@ def build() -> None:
 
 
 def main() -> int:
-    """Build unless the current sources are built already (``make setup`` runs this)."""
+    """Build unless the current sources are built already, or failed to build here before (``make setup``
+    runs this; ``ATELIER_NATIVE_RETRY=1`` tries a failed build again, e.g. after installing a compiler)."""
     if built():
         print("native: compliance engine already compiled for these sources")
+        return 0
+    stamp = fingerprint()
+    if os.environ.get("ATELIER_NATIVE_RETRY") != "1" and _failed_before(stamp):
+        print("native: these sources did not compile here before; the engine runs as Python", file=sys.stderr)
         return 0
     try:
         build()
     except (Exception, SystemExit) as error:  # noqa: BLE001 - setuptools reports a failed compile by exiting
         warning = f"native: WARNING could not compile the compliance engine ({error}); it runs as Python"
         print(warning, file=sys.stderr)
+        BUILD_DIR.mkdir(parents=True, exist_ok=True)
+        FAILED.write_text(stamp + "\n", encoding="utf-8")
         return 0
     print(f"native: compiled {', '.join(MODULES)} into {BUILD_DIR}")
     return 0
+
+
+def _failed_before(stamp: str) -> bool:
+    try:
+        return FAILED.read_text(encoding="utf-8").strip() == stamp
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":  # python compliance_rules/native.py

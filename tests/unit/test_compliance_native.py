@@ -92,3 +92,26 @@ def test_text_that_is_not_a_string_is_a_type_error_compiled_or_not(text: object)
         checker.engine.check_text(text)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="str object expected"):
         checker.check_copy(text)  # type: ignore[arg-type]
+
+
+def test_a_failed_build_warns_once_per_source_version_and_is_retried_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(native, "BUILD_DIR", tmp_path / ".native")
+    monkeypatch.setattr(native, "STAMP", tmp_path / ".native" / "compliance_rules" / "SOURCES")
+    monkeypatch.setattr(native, "FAILED", tmp_path / ".native" / "FAILED")
+    monkeypatch.delenv("ATELIER_NATIVE_RETRY", raising=False)
+    tries: list[int] = []
+
+    def no_compiler() -> None:
+        tries.append(1)
+        raise SystemExit("error: command 'gcc' failed: No such file or directory")
+
+    monkeypatch.setattr(native, "build", no_compiler)
+    assert native.main() == 0 and len(tries) == 1  # setup goes on: the engine runs as Python
+    assert "could not compile" in capsys.readouterr().err
+    assert native.main() == 0 and len(tries) == 1  # the same sources are not tried again
+    assert "did not compile here before" in capsys.readouterr().err
+    monkeypatch.setenv("ATELIER_NATIVE_RETRY", "1")
+    assert native.main() == 0 and len(tries) == 2
+    assert not native.built()
