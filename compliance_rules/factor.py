@@ -94,7 +94,8 @@ def _atom(pattern: str, index: int) -> tuple[_Atom, int]:
             raise _Unsupported(pattern)  # no closing parenthesis
         return _Atom(opener, None, inner), end + 1
     if char == "[":
-        return _Atom(pattern[index : _class_end(pattern, index)]), _class_end(pattern, index)
+        end = _class_end(pattern, index)
+        return _Atom(pattern[index:end]), end
     if char == "\\":
         escaped = pattern[index + 1 : index + 2]
         if not escaped or escaped.isdigit():

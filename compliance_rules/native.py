@@ -2,7 +2,7 @@
 
 ``make setup`` runs :func:`main`, which compiles :data:`MODULES` (the checker, the engine, its compiled
 rules and regex rewrites, normalisation, the literal search, the n-gram classifier and the taxonomy) into
-``.native/`` at the checkout's root, with a fingerprint of the sources and toolchain beside them. On
+``.native/`` at the checkout's root, with a fingerprint of the package's sources and toolchain beside them. On
 import the package puts that directory first on its ``__path__``, so the compiled modules load instead of
 the ``.py`` ones, but only when the fingerprint still matches: a source edited since the build loads as
 Python, never stale.
@@ -29,11 +29,13 @@ GROUP = "compliance_rules.native_lib"
 
 
 def fingerprint() -> str:
-    """What the build depends on: the sources of :data:`MODULES`, this Python and mypy's version."""
+    """What the build depends on: every source of the package (the compiled modules and the ones they
+    import, whose classes and constants mypyc builds against), this Python and mypy's version."""
     digest = hashlib.sha256(sys.version.encode())
-    for name in MODULES:
-        digest.update(name.encode())
-        digest.update((PACKAGE_DIR / f"{name}.py").read_bytes())
+    digest.update(" ".join(MODULES).encode())
+    for source in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(source.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(source.read_bytes())
     try:
         from importlib.metadata import version
 
