@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from threading import Lock
+from typing import Literal
 
 from compliance_rules.brand import BrandVI
 from compliance_rules.classifier import NgramClassifier, builtin_classifier
@@ -12,23 +13,36 @@ from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.exceptions import ExceptionSet
 from compliance_rules.models import CheckResult, ExcusedFinding, Finding, Source, verdict_of
 from compliance_rules.normalize import normalize
+from compliance_rules.semantic import SemanticOpinion, builtin_semantic
 from compliance_rules.specs import MediaFacts, media_specs, text_specs
 from compliance_rules.taxonomy import resolve_industry, resolve_platform
+
+Depth = Literal["full", "fast"]
+"""``full``: rules, the n-gram model and the semantic second opinion (a few ms per text: the API's, the review
+queue's and generation's default). ``fast``: rules and the n-gram model only (real-time interception,
+thousands of checks per second on one core)."""
+DEPTHS: tuple[Depth, ...] = ("full", "fast")
 
 
 class Checker:
     """The ad-law, industry and platform engine plus per-brand VI engines (cached by pack content)."""
 
-    def __init__(self, engine: Engine, classifier: NgramClassifier | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        classifier: NgramClassifier | None = None,
+        semantic: SemanticOpinion | None = None,
+    ) -> None:
         self.engine = engine
         self.classifier = classifier
+        self.semantic = semantic
         self._brand_engines: OrderedDict[str, Engine] = OrderedDict()
         self._lock = Lock()
 
     @classmethod
     def builtin(cls) -> Checker:
-        """The shipped packs and, when present, the shipped n-gram second opinion."""
-        return cls(Engine.builtin(), builtin_classifier())
+        """The shipped packs and, when present, the shipped n-gram and semantic second opinions."""
+        return cls(Engine.builtin(), builtin_classifier(), builtin_semantic())
 
     def brand_engine(self, brand: BrandVI) -> Engine:
         key = brand.model_dump_json()
@@ -52,6 +66,7 @@ class Checker:
         brand: BrandVI | None,
         source: Source,
         presence: bool = True,
+        depth: Depth = "full",
     ) -> list[Finding]:
         """Rule findings on one text (industry and platform already canonical)."""
         normalized = normalize(text)
@@ -59,6 +74,8 @@ class Checker:
         if self.classifier is not None:
             seen = {f.category for f in findings}
             findings += self.classifier.findings(text, seen, source, normalized.text)
+        if self.semantic is not None and depth == "full":
+            findings += self.semantic.findings(text, {f.category for f in findings}, source)
         if brand is not None:
             findings += self.brand_engine(brand).findings(text, industry, platform, source, normalized)
             if presence:
@@ -75,11 +92,13 @@ class Checker:
         brand: BrandVI | None = None,
         media: MediaFacts | None = None,
         exceptions: ExceptionSet | None = None,
+        depth: Depth = "full",
     ) -> CheckResult:
         """Check ad copy (and its title) against the law, the industry, the platform and the brand;
-        findings the brand's reviewed ``exceptions`` excuse are reported apart."""
+        findings the brand's reviewed ``exceptions`` excuse are reported apart. ``depth`` is
+        :data:`Depth`."""
         findings = self.copy_findings(
-            text, title=title, industry=industry, platform=platform, brand=brand, media=media
+            text, title=title, industry=industry, platform=platform, brand=brand, media=media, depth=depth
         )
         return self.result(findings, text, exceptions)
 
@@ -92,10 +111,15 @@ class Checker:
         platform: str | None = None,
         brand: BrandVI | None = None,
         media: MediaFacts | None = None,
+        depth: Depth = "full",
     ) -> list[Finding]:
         """The findings of :meth:`check_copy`, for callers that add their own and take one verdict."""
         if not isinstance(text, str):  # as the compiled checker raises at the call
             raise TypeError(f"str object expected; got {type(text).__name__}")
+        if depth not in DEPTHS:
+            raise InvalidCheckInput(
+                f"unknown depth {depth!r}; one of {', '.join(DEPTHS)}", code="unknown_depth"
+            )
         for value, what in ((text, "text"), (title, "title")):
             if value is not None and len(value) > MAX_TEXT_CHARS:
                 raise InvalidCheckInput(
@@ -109,11 +133,17 @@ class Checker:
         findings: list[Finding] = []
         if text.strip():
             findings += self.text_findings(
-                text, industry=industry, platform=platform, brand=brand, source=Source.TEXT
+                text, industry=industry, platform=platform, brand=brand, source=Source.TEXT, depth=depth
             )
         if title and title.strip():
             findings += self.text_findings(
-                title, industry=industry, platform=platform, brand=brand, source=Source.TITLE, presence=False
+                title,
+                industry=industry,
+                platform=platform,
+                brand=brand,
+                source=Source.TITLE,
+                presence=False,
+                depth=depth,
             )
         spec = self.engine.specs.get(platform) if platform else None
         if spec is not None:

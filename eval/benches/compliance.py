@@ -1,15 +1,18 @@
 """Bench "compliance": text checks per second on one core (Python API) and the API's latency under load.
 
-``checks_per_s``: the product's check (built-in packs + the n-gram second opinion + the result object) on
-~100-character Chinese ad copy (dev lines joined, so dense with violations), one thread, after a warm-up;
-20,000 checks in 5 windows, the median window reported (``checks_per_s_slowest_window`` beside it);
-``rules_only_checks_per_s``: the rules engine alone. ``config.engine`` says whether the mypyc-compiled
-engine (built by ``make setup``) or plain Python ran.
-``api_p99_ms``: ``POST /v1/compliance/check`` with text, 20 concurrent keep-alive clients (asyncio, this
-process), each sending a request every 100 ms (200 requests/s offered), against ``atelier serve --no-ray``
-started as a separate process (one uvicorn worker) on a fresh SQLite data dir; every request authenticates
-with an API key, as in production. ``api_saturated_*`` repeats it with the clients back to back: then every
-request waits behind the 19 others (Little's law), which measures throughput, not latency.
+``checks_per_s``: the product's check at ``fast`` depth (built-in packs + the n-gram second opinion + the
+result object: real-time interception) on ~100-character Chinese ad copy (dev lines joined, so dense with
+violations), one thread, after a warm-up; 20,000 checks in 5 windows, the median window reported
+(``checks_per_s_slowest_window`` beside it); ``rules_only_checks_per_s``: the rules engine alone;
+``checks_per_s_full``: the ``full`` depth (adds the semantic second opinion, a sentence embedding per text),
+1,000 checks. ``config.engine`` says whether the mypyc-compiled engine (built by ``make setup``) or plain
+Python ran.
+``api_p99_ms``: ``POST /v1/compliance/check`` with text at the REST default depth (``fast``), 20 concurrent
+keep-alive clients (asyncio, this process), each sending a request every 100 ms (200 requests/s offered),
+against ``atelier serve --no-ray`` started as a separate process (one uvicorn worker) on a fresh SQLite data
+dir; every request authenticates with an API key, as in production. ``api_saturated_*`` repeats it with the
+clients back to back: then every request waits behind the 19 others (Little's law), which measures
+throughput, not latency. ``*_full`` repeat both with ``"depth": "full"``.
 Diagnostics: ``api_p90_ms``; ``api_server_cpu_ms_per_request`` (the server process's CPU time, user and
 system, per paced request: what the server costs, whatever else the machine runs); and in ``config`` the
 1-minute load average when each part started, since both parts share the machine's cores.
@@ -40,6 +43,7 @@ from compliance_rules.engine import Engine
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "data" / "compliance_dev_zh.jsonl"
 CHECKS = 20_000
+FULL_CHECKS = 1_000
 WINDOWS = 5
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 100
@@ -60,11 +64,13 @@ def corpus() -> list[tuple[str, str | None]]:
     return out
 
 
-def _rates(check: Callable[[str, str | None], object], samples: list[tuple[str, str | None]]) -> list[float]:
-    """Checks per second in each of WINDOWS consecutive windows (CHECKS in all), after a warm-up."""
+def _rates(
+    check: Callable[[str, str | None], object], samples: list[tuple[str, str | None]], checks: int = CHECKS
+) -> list[float]:
+    """Checks per second in each of WINDOWS consecutive windows (``checks`` in all), after a warm-up."""
     for text, industry in samples:
         check(text, industry)
-    per_window = CHECKS // WINDOWS
+    per_window = checks // WINDOWS
     rates: list[float] = []
     for window in range(WINDOWS):
         started = time.perf_counter()
@@ -79,13 +85,15 @@ def _checks_per_s(samples: list[tuple[str, str | None]]) -> dict[str, float]:
     """The product path (rules + the n-gram second opinion + result), and the rules engine alone: the median
     window of each (the host's neighbours slow some windows by 10-30%), with the slowest window beside it."""
     checker = Checker.builtin()
-    full = _rates(lambda text, industry: checker.check_copy(text, industry=industry), samples)
+    fast = _rates(lambda text, industry: checker.check_copy(text, industry=industry, depth="fast"), samples)
     rules = _rates(lambda text, industry: checker.engine.check_text(text, industry=industry), samples)
+    full = _rates(lambda text, industry: checker.check_copy(text, industry=industry), samples, FULL_CHECKS)
     return {
-        "checks_per_s": round(statistics.median(full), 1),
-        "checks_per_s_slowest_window": round(min(full), 1),
-        "check_mean_us": round(1e6 * statistics.fmean(1 / rate for rate in full), 1),  # all 20,000
+        "checks_per_s": round(statistics.median(fast), 1),
+        "checks_per_s_slowest_window": round(min(fast), 1),
+        "check_mean_us": round(1e6 * statistics.fmean(1 / rate for rate in fast), 1),  # all 20,000
         "rules_only_checks_per_s": round(statistics.median(rules), 1),
+        "checks_per_s_full": round(statistics.median(full), 1),
     }
 
 
@@ -102,16 +110,15 @@ def _ms(samples: list[float], q: int) -> float:
 
 
 async def _load(
-    base: str, token: str, samples: list[tuple[str, str | None]], interval_s: float
+    base: str, token: str, samples: list[tuple[str, str | None]], interval_s: float, depth: str
 ) -> list[float]:
     """CLIENTS concurrent clients; each sends a request every ``interval_s`` (0: back to back)."""
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
         for text, industry in samples[:50]:  # warm-up: packs compiled, connections open
-            (
-                await http.post("/v1/compliance/check", json={"text": text, "industry": industry})
-            ).raise_for_status()
+            body = {"text": text, "industry": industry, "depth": depth}
+            (await http.post("/v1/compliance/check", json=body)).raise_for_status()
         latencies: list[float] = []
 
         async def client(offset: int) -> None:
@@ -120,7 +127,8 @@ async def _load(
             for n in range(REQUESTS_PER_CLIENT):
                 text, industry = samples[(offset * 31 + n) % len(samples)]
                 started = time.perf_counter()
-                response = await http.post("/v1/compliance/check", json={"text": text, "industry": industry})
+                body = {"text": text, "industry": industry, "depth": depth}
+                response = await http.post("/v1/compliance/check", json=body)
                 latencies.append(time.perf_counter() - started)
                 response.raise_for_status()
                 next_at += interval_s
@@ -173,24 +181,26 @@ def _api(samples: list[tuple[str, str | None]]) -> dict[str, float]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("the bench server did not start")
                 time.sleep(0.2)
-            cpu_before = _cpu_s(server.pid)
-            paced = asyncio.run(_load(base, token, samples, PACED_INTERVAL_S))
-            cpu_after = _cpu_s(server.pid)
-            started = time.perf_counter()
-            saturated = asyncio.run(_load(base, token, samples, 0.0))
-            wall = time.perf_counter() - started
-            metrics = {
-                "api_p50_ms": _ms(paced, 50),
-                "api_p90_ms": _ms(paced, 90),
-                "api_p99_ms": _ms(paced, 99),
-                "api_saturated_p50_ms": _ms(saturated, 50),
-                "api_saturated_p99_ms": _ms(saturated, 99),
-                "api_saturated_requests_per_s": round(len(saturated) / wall, 1),
-            }
-            if cpu_before is not None and cpu_after is not None:  # the warm-up's 50 requests are not in it
-                metrics["api_server_cpu_ms_per_request"] = round(
-                    (cpu_after - cpu_before) / len(paced) * 1e3, 3
-                )
+            metrics: dict[str, float] = {}
+            for depth, suffix in (("fast", ""), ("full", "_full")):  # the REST default first
+                cpu_before = _cpu_s(server.pid)
+                paced = asyncio.run(_load(base, token, samples, PACED_INTERVAL_S, depth))
+                cpu_after = _cpu_s(server.pid)
+                started = time.perf_counter()
+                saturated = asyncio.run(_load(base, token, samples, 0.0, depth))
+                wall = time.perf_counter() - started
+                metrics |= {
+                    f"api_p50_ms{suffix}": _ms(paced, 50),
+                    f"api_p90_ms{suffix}": _ms(paced, 90),
+                    f"api_p99_ms{suffix}": _ms(paced, 99),
+                    f"api_saturated_p50_ms{suffix}": _ms(saturated, 50),
+                    f"api_saturated_p99_ms{suffix}": _ms(saturated, 99),
+                    f"api_saturated_requests_per_s{suffix}": round(len(saturated) / wall, 1),
+                }
+                if cpu_before is not None and cpu_after is not None:  # not the warm-up's 50 requests
+                    metrics[f"api_server_cpu_ms_per_request{suffix}"] = round(
+                        (cpu_after - cpu_before) / len(paced) * 1e3, 3
+                    )
             return metrics
         finally:
             server.terminate()

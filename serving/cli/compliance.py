@@ -11,7 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from compliance_rules.brand import BrandVI
-from compliance_rules.checker import Checker
+from compliance_rules.checker import DEPTHS, Checker, Depth
 from compliance_rules.engine import Engine
 from compliance_rules.errors import ComplianceError
 from compliance_rules.loader import load_packs, parse
@@ -24,7 +24,9 @@ def _error(line_id: Any, code: str, message: str) -> dict[str, Any]:
     return {"id": line_id, "verdict": None, "findings": [], "error": {"code": code, "message": message}}
 
 
-def check_line(checker: Checker, raw: bytes, number: int, brand: BrandVI | None) -> dict[str, Any]:
+def check_line(
+    checker: Checker, raw: bytes, number: int, brand: BrandVI | None, depth: Depth = "full"
+) -> dict[str, Any]:
     """The output object for one input line (an ``error`` object instead of a crash)."""
     try:
         text = raw.decode("utf-8")
@@ -38,7 +40,12 @@ def check_line(checker: Checker, raw: bytes, number: int, brand: BrandVI | None)
         return _error(None, "invalid_line", f"line {number}: {where}: {first['msg']}")
     try:
         result = checker.check_copy(
-            line.text, title=line.title, industry=line.industry, platform=line.platform, brand=brand
+            line.text,
+            title=line.title,
+            industry=line.industry,
+            platform=line.platform,
+            brand=brand,
+            depth=depth,
         )
     except ComplianceError as exc:
         return _error(line.id, exc.code, f"line {number}: {exc.message}")
@@ -62,8 +69,15 @@ def check(
     packs: Annotated[
         list[Path] | None, typer.Option("--pack", help="Use these rule packs instead of the built-in ones.")
     ] = None,
+    depth: Annotated[
+        str, typer.Option(help="full: rules + n-gram + semantic second opinion; fast: rules + n-gram.")
+    ] = "full",
 ) -> None:
     """Check every line; exit 1 when a line could not be checked (its output line says why)."""
+    if depth not in DEPTHS:
+        typer.echo(f"error: unknown depth {depth!r}; one of {', '.join(DEPTHS)}", err=True)
+        raise typer.Exit(2)
+    chosen: Depth = "fast" if depth == "fast" else "full"
     try:
         checker = Checker(Engine(load_packs(packs))) if packs else Checker.builtin()
         brand = parse(BrandVI, brand_vi.read_text(encoding="utf-8"), str(brand_vi)) if brand_vi else None
@@ -81,7 +95,7 @@ def check(
         for number, raw in enumerate(data.splitlines(), 1):
             if not raw.strip():
                 continue
-            out = check_line(checker, raw, number, brand)
+            out = check_line(checker, raw, number, brand, chosen)
             failed += "error" in out
             sink.write(json.dumps(out, ensure_ascii=False) + "\n")
     finally:
@@ -105,15 +119,46 @@ def train_classifier(
     """Train the n-gram second opinion (warn-only) and choose its threshold by cross-validation."""
     from compliance_rules.classifier import train
 
-    texts: list[str] = []
-    labels: list[set[str]] = []
-    for path in data:
-        for raw in path.read_text(encoding="utf-8").splitlines():
-            if raw.strip():
-                row = json.loads(raw)
-                texts.append(row["text"])
-                labels.append(set(row.get("categories", row.get("expected", []))))
+    texts, labels = _labelled(data)
     model, stats = train(texts, labels, max_clean_fpr=max_clean_fpr)
     output.parent.mkdir(parents=True, exist_ok=True)
     model.save(output)
     typer.echo(json.dumps(stats, ensure_ascii=False))
+
+
+@compliance_app.command("train-semantic")
+def train_semantic(
+    data: Annotated[
+        list[Path], typer.Option("--data", help="Labelled JSONL: {text, categories | expected}.")
+    ],
+    output: Annotated[Path, typer.Option(help="Where to write the head (.npz).")],
+    max_clean_fpr: Annotated[
+        float, typer.Option(help="Cross-validated FPR allowed to the head alone.")
+    ] = 0.02,
+) -> None:
+    """Train the semantic second opinion (sentence embedding + logistic head, warn-only)."""
+    from compliance_rules.semantic import default_encoder, train
+
+    texts, labels = _labelled(data)
+    encoder = default_encoder()
+    head, stats = train(encoder.encode(texts), labels, encoder_name=encoder.name, max_clean_fpr=max_clean_fpr)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    head.save(output)
+    typer.echo(json.dumps(stats, ensure_ascii=False))
+
+
+def _labelled(data: list[Path]) -> tuple[list[str], list[set[str]]]:
+    """Texts and their category sets from labelled JSONL files; a bad line names its file and line."""
+    texts: list[str] = []
+    labels: list[set[str]] = []
+    for path in data:
+        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+                texts.append(str(row["text"]))
+                labels.append(set(row.get("categories", row.get("expected", []))))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise typer.BadParameter(f"{path}:{number}: {exc}") from exc
+    return texts, labels

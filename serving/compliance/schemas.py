@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, model_validator
 
 from compliance_rules.models import CheckResult
@@ -40,6 +42,12 @@ class CheckRequest(RequestModel):
         default=None, max_length=14_000_000, description="An image (PNG/JPEG/WebP, base64, ≤ 10 MB) to check."
     )
     media: MediaIn | None = Field(default=None, description="File facts for platform specs.")
+    depth: Literal["fast", "full"] = Field(
+        default="fast",
+        description="fast (default): rules and the n-gram model, for real-time interception (well under a "
+        "millisecond); full: adds the semantic second opinion (sentence embedding, several ms per text; "
+        "catches paraphrases without trigger words), as the review queue and generation use.",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> CheckRequest:

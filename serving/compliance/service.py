@@ -232,6 +232,7 @@ def check(
             platform=scope.platform,
             brand=brand,
             media=_media(body),
+            depth=body.depth,
         )
         findings = copy_findings + findings
     exceptions = brand_exceptions(session, body.brand_id) if session and body.brand_id else None
@@ -240,9 +241,12 @@ def check(
 
 
 def runs_inline(body: CheckRequest) -> bool:
-    """Whether the request is short copy alone: no brand (database), asset (object store) or image (OCR),
-    at most INLINE_MAX_CHARS, so checking it costs less than handing it to a worker thread."""
+    """Whether the request is short copy alone at ``fast`` depth: no brand (database), asset (object store),
+    image (OCR) or semantic model (milliseconds), at most INLINE_MAX_CHARS, so checking it costs less than
+    handing it to a worker thread."""
     if body.brand_id is not None or body.asset is not None or body.image_base64 is not None:
+        return False
+    if body.depth != "fast":
         return False
     return len(body.text or "") + len(body.title or "") <= INLINE_MAX_CHARS
 

@@ -42,3 +42,15 @@ def test_compliance_check_writes_one_line_per_input(tmp_path: Path) -> None:
     assert ok.stdout == "" and json.loads(target.read_text(encoding="utf-8"))["verdict"] == "block"
     missing = run_cli(["compliance", "check", "--input", str(tmp_path / "nope.jsonl")], env, check=False)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_depth_chooses_the_semantic_opinion_and_a_bad_depth_is_refused(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "data")
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "a", "text": "本店最佳口红"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    done = run_cli(["compliance", "check", "--input", str(source), "--depth", "fast"], env)
+    assert json.loads(done.stdout)["verdict"] == "block"  # full, the default, runs in the test above
+    bad = run_cli(["compliance", "check", "--input", str(source), "--depth", "deep"], env, check=False)
+    assert bad.returncode == 2 and "unknown depth 'deep'" in bad.stderr

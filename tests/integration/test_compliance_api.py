@@ -8,6 +8,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from compliance_rules.checker import Checker
+from compliance_rules.engine import Engine
+from compliance_rules.semantic import SemanticOpinion, train
+from pipelines.embeddings.text import HashingEncoder
 from serving.settings import Settings
 from tests.world import World, build_world
 
@@ -124,3 +128,29 @@ def test_bad_requests(client: TestClient, world: World, body: dict[str, Any], st
 def test_a_megabyte_of_text_is_refused_by_the_body_limit(client: TestClient, world: World) -> None:
     response = check(client, world, {"text": "好" * 400_000})
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+
+
+def test_depth_fast_is_the_default_and_full_adds_the_semantic_opinion(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    # a semantic head over a deterministic encoder, taught that one harmless sentence is an endorsement: what
+    # is tested here is which requests ask it (the shipped head is tested in test_compliance_semantic_model)
+    encoder = HashingEncoder()
+    odd, plain = "蓝色的风车在山坡上慢慢地转", ["新品口红上市", "冬季羽绒服保暖轻盈", "这款电饭煲煮饭香"]
+    texts = [odd] * 8 + plain * 4
+    head, _ = train(
+        encoder.encode(texts), [{"FALSE_ENDORSEMENT"}] * 8 + [set()] * 12, encoder_name="hashing", folds=2
+    )
+    head.threshold = 0.5
+    app.state.checker = Checker(Engine.builtin(), None, SemanticOpinion(head, encoder))
+    fast = check(client, world, {"text": odd})
+    assert fast.status_code == 200, fast.text
+    assert fast.json()["verdict"] == "pass" and fast.json()["findings"] == []
+    full = check(client, world, {"text": odd, "depth": "full"})
+    assert full.status_code == 200, full.text
+    assert full.json()["verdict"] == "warn"
+    assert [(f["category"], f["severity"], f["rule_id"], f["span"]) for f in full.json()["findings"]] == [
+        ("FALSE_ENDORSEMENT", "warn", "semantic/semantic-v1", None)
+    ]
+    refused = check(client, world, {"text": odd, "depth": "deep"})
+    assert refused.status_code == 422 and refused.json()["code"] == "validation_error"

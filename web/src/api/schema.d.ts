@@ -3375,6 +3375,13 @@ export interface components {
             /** Brand Id */
             brand_id?: string | null;
             /**
+             * Depth
+             * @description fast (default): rules and the n-gram model, for real-time interception (well under a millisecond); full: adds the semantic second opinion (sentence embedding, several ms per text; catches paraphrases without trigger words), as the review queue and generation use.
+             * @default fast
+             * @enum {string}
+             */
+            depth: "fast" | "full";
+            /**
              * Image Base64
              * @description An image (PNG/JPEG/WebP, base64, ≤ 10 MB) to check.
              */
