@@ -15,7 +15,8 @@ clients back to back: then every request waits behind the 19 others (Little's la
 throughput, not latency. ``*_full`` repeat both with ``"depth": "full"``.
 Diagnostics: ``api_p90_ms``; ``api_server_cpu_ms_per_request`` (the server process's CPU time, user and
 system, per paced request: what the server costs, whatever else the machine runs); and in ``config`` the
-1-minute load average when each part started, since both parts share the machine's cores.
+1-minute load average when each part started, since both parts share the machine's cores, and
+``host_python_loop_ms`` (a fixed pure-Python loop: the host's speed, to compare runs across machines).
 """
 
 from __future__ import annotations
@@ -147,6 +148,18 @@ def _cpu_s(pid: int) -> float | None:
         return None
 
 
+def _host_loop_ms() -> float:
+    """Best of three runs of a fixed pure-Python loop (2 million additions), in ms: how fast this host runs
+    Python, so results from different machines (or one shared machine on different days) can be compared."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for n in range(2_000_000):
+            total += n
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1e3, 1)
+
+
 def _load_1m() -> float | None:
     try:
         return round(os.getloadavg()[0], 2)
@@ -209,6 +222,7 @@ def _api(samples: list[tuple[str, str | None]]) -> dict[str, float]:
 
 def run() -> dict[str, Any]:
     samples = corpus()
+    host_loop_ms = _host_loop_ms()
     load_checks = _load_1m()
     checks = _checks_per_s(samples)
     # The clients run in this process, which still holds the engine the checks built: freeze that heap so
@@ -220,6 +234,7 @@ def run() -> dict[str, Any]:
         "metrics": {**checks, **_api(samples)},
         "config": {
             "load_avg_1m": {"checks": load_checks, "api": load_api},
+            "host_python_loop_ms": host_loop_ms,
             "copy_chars": TARGET_CHARS,
             "checks": CHECKS,
             "check_windows": WINDOWS,
