@@ -161,7 +161,7 @@ export function VariantCard({
     try {
       const check = await call(
         api.POST("/v1/compliance/check", {
-          body: { text: editing, platform: variant.platform, industry, brand_id: brandId },
+          body: { text: editing, platform: variant.platform, industry, brand_id: brandId, depth: "full" },
         }),
       );
       onCopyEdit({ text: editing, check });
@@ -182,7 +182,13 @@ export function VariantCard({
       setVideoCheck(
         await call(
           api.POST("/v1/compliance/check", {
-            body: { brand_id: brandId, platform: variant.platform, industry, asset: { path: variant.video.path, ref: branch } },
+            body: {
+              brand_id: brandId,
+              platform: variant.platform,
+              industry,
+              asset: { path: variant.video.path, ref: branch },
+              depth: "full",
+            },
           }),
         ),
       );

@@ -261,6 +261,7 @@ export default function CheckPage() {
           brand_id: input.useBrand ? brandId : undefined,
           image_base64: input.image?.base64,
           media: input.image ? { width: input.image.width, height: input.image.height, size_bytes: input.image.file.size } : undefined,
+          depth: "full", // a person is reading: the semantic second opinion too, not only the real-time rules
         });
         setResult(response);
         setChecked(input);
