@@ -18,9 +18,9 @@ from compliance_rules.specs import MediaFacts, media_specs, text_specs
 from compliance_rules.taxonomy import resolve_industry, resolve_platform
 
 Depth = Literal["full", "fast"]
-"""``full``: rules, the n-gram model and the semantic second opinion (a few ms per text: the API's, the review
-queue's and generation's default). ``fast``: rules and the n-gram model only (real-time interception,
-thousands of checks per second on one core)."""
+"""``full``: rules, the n-gram model and the semantic second opinion (a few ms per text: the default here and
+for the review queue, generation and the CLI). ``fast``: rules and the n-gram model only (real-time
+interception, thousands of checks per second on one core: the REST check's default)."""
 DEPTHS: tuple[Depth, ...] = ("full", "fast")
 
 

@@ -5,9 +5,10 @@ Rules and the n-gram model see words; paraphrases without the words (a 协和 do
 multilingual (``pipelines.embeddings.text``, numpy only, weights inside the pip package) and, like the n-gram
 model, never decides alone: above its threshold it adds a ``warn`` finding (a person looks), never a block.
 
-It costs a few milliseconds per text, so it runs at ``depth="full"`` (the API's and the review queue's
-default) and not at ``depth="fast"`` (real-time interception at thousands of checks per second).
-Trained by ``atelier compliance train-semantic``; the head ships as ``models/semantic.npz`` (~30 KB).
+It costs a few milliseconds per text, so it runs at ``depth="full"`` (the default of the Python checker, the
+review queue, generation, the CLI and the studio) and not at ``depth="fast"`` (the REST check's default:
+real-time interception at thousands of checks per second).
+Trained by ``atelier compliance train-semantic``; the head ships as ``models/semantic.npz`` (~16 KB).
 """
 
 from __future__ import annotations

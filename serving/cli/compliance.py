@@ -17,6 +17,10 @@ from compliance_rules.errors import ComplianceError
 from compliance_rules.loader import load_packs, parse
 from serving.compliance.schemas import CheckLine
 
+TrainingData = Annotated[
+    list[Path], typer.Option("--data", help="Labelled JSONL: {text, categories | expected}.")
+]
+
 compliance_app = typer.Typer(help="Compliance checks against the ad law, industries, platforms and brand VI.")
 
 
@@ -108,9 +112,7 @@ def check(
 
 @compliance_app.command("train")
 def train_classifier(
-    data: Annotated[
-        list[Path], typer.Option("--data", help="Labelled JSONL: {text, categories | expected}.")
-    ],
+    data: TrainingData,
     output: Annotated[Path, typer.Option(help="Where to write the model (.npz).")],
     max_clean_fpr: Annotated[
         float, typer.Option(help="Cross-validated FPR allowed to the model alone.")
@@ -128,9 +130,7 @@ def train_classifier(
 
 @compliance_app.command("train-semantic")
 def train_semantic(
-    data: Annotated[
-        list[Path], typer.Option("--data", help="Labelled JSONL: {text, categories | expected}.")
-    ],
+    data: TrainingData,
     output: Annotated[Path, typer.Option(help="Where to write the head (.npz).")],
     max_clean_fpr: Annotated[
         float, typer.Option(help="Cross-validated FPR allowed to the head alone.")

@@ -46,7 +46,9 @@ class CheckRequest(RequestModel):
         default="fast",
         description="fast (default): rules and the n-gram model, for real-time interception (well under a "
         "millisecond); full: adds the semantic second opinion (sentence embedding, several ms per text; "
-        "catches paraphrases without trigger words), as the review queue and generation use.",
+        "catches paraphrases without trigger words), as the review queue and generation use. It applies to "
+        "the copy (text, title, a copy asset); text read from an image or video (OCR, subtitles) always gets "
+        "the full check, as reading it takes seconds anyway.",
     )
 
     @model_validator(mode="after")

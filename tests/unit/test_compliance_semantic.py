@@ -101,3 +101,21 @@ def test_training_refuses_unknown_categories_and_skips_format_codes() -> None:
     assert head.weights.shape == (512, len(CATEGORIES))
     with pytest.raises(ValueError, match="one label set per vector"):
         train(vectors, [set()], encoder_name="h")
+
+
+def test_training_commands_name_the_file_and_line_of_a_bad_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from serving.cli.compliance import compliance_app
+
+    data = tmp_path / "labelled.jsonl"
+    data.write_text(
+        '{"text": "新品口红上市", "categories": []}\n{"categories": ["VULGAR"]}\n', encoding="utf-8"
+    )
+    for command in ("train", "train-semantic"):
+        done = CliRunner().invoke(
+            compliance_app, [command, "--data", str(data), "--output", str(tmp_path / "m.npz")]
+        )
+        flat = "".join(ch for ch in done.output if not ch.isspace() and ch != "│")  # rich wraps its box
+        assert done.exit_code == 2 and f"{data}:2" in flat
+        assert not (tmp_path / "m.npz").exists()  # nothing half-written

@@ -3376,7 +3376,7 @@ export interface components {
             brand_id?: string | null;
             /**
              * Depth
-             * @description fast (default): rules and the n-gram model, for real-time interception (well under a millisecond); full: adds the semantic second opinion (sentence embedding, several ms per text; catches paraphrases without trigger words), as the review queue and generation use.
+             * @description fast (default): rules and the n-gram model, for real-time interception (well under a millisecond); full: adds the semantic second opinion (sentence embedding, several ms per text; catches paraphrases without trigger words), as the review queue and generation use. It applies to the copy (text, title, a copy asset); text read from an image or video (OCR, subtitles) always gets the full check, as reading it takes seconds anyway.
              * @default fast
              * @enum {string}
              */
