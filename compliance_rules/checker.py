@@ -11,6 +11,7 @@ from compliance_rules.classifier import NgramClassifier, builtin_classifier
 from compliance_rules.engine import MAX_TEXT_CHARS, Engine, rewrite
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.exceptions import ExceptionSet
+from compliance_rules.framing import is_reporting
 from compliance_rules.models import CheckResult, ExcusedFinding, Finding, Source, verdict_of
 from compliance_rules.normalize import normalize
 from compliance_rules.semantic import SemanticOpinion, builtin_semantic
@@ -71,10 +72,11 @@ class Checker:
         """Rule findings on one text (industry and platform already canonical)."""
         normalized = normalize(text)
         findings = self.engine.findings(text, industry, platform, source, normalized)
-        if self.classifier is not None:
+        opinions = not is_reporting(normalized.text)  # the models read topic: news of a flag is not an ad
+        if self.classifier is not None and opinions:
             seen = {f.category for f in findings}
             findings += self.classifier.findings(text, seen, source, normalized.text)
-        if self.semantic is not None and depth == "full":
+        if self.semantic is not None and depth == "full" and opinions:
             findings += self.semantic.findings(text, {f.category for f in findings}, source)
         if brand is not None:
             findings += self.brand_engine(brand).findings(text, industry, platform, source, normalized)

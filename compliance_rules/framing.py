@@ -1,0 +1,24 @@
+"""Whether a text presents itself as reporting (news, 普法, 科普, investor education, a museum notice) and
+sells nothing: then the statistical second opinions, which read topic more than intent, stay silent. The
+rules still run (their own context exceptions decide), so an advert dressed as news is still caught by them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADER = re.compile(
+    r"^[【#]?(?:[\u4e00-\u9fff]{0,3}(?:博物馆|博物院|美术馆|纪念馆)|普法|法治|科普|冷知识|新闻|快讯|资讯|时政|"
+    r"投资者教育|风险提示|反诈|防骗|防诈|消费提示|消费警示|消费预警|安全提示|辟谣|展讯)"
+)
+_TAG = re.compile(r"(?:科普|普法|新闻|辟谣)[)\]】]?$")
+_COMMERCIAL = re.compile(
+    r"下单|购买|抢购|到手|拍下|链接|优惠|折扣|立减|包邮|限时|\d+(?:\.\d+)?元|¥|加微信|私信|咨询|"
+    r"我们的|我家的|本品|本店|这款|同款|选它|用它|喝它|吃它|推荐|领取|报名|扫码"
+)
+
+
+def is_reporting(normalized: str) -> bool:
+    """True for a normalised text that opens as reporting or education and carries no selling cue."""
+    framed = _HEADER.search(normalized) is not None or _TAG.search(normalized) is not None
+    return framed and _COMMERCIAL.search(normalized) is None

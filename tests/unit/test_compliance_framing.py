@@ -1,0 +1,61 @@
+"""Reporting and education texts that sell nothing silence the statistical second opinions."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance_rules.framing import is_reporting
+from compliance_rules.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新闻｜天安门广场举行国庆升旗仪式，数万名群众现场观看",
+        "普法栏目｜国旗、国徽在商业活动中的使用规范解读",
+        "【投资者教育】凡是承诺保本保息的理财都要警惕",
+        "省博物馆新展｜汉代鎏金辟邪铜像首次展出",
+        "感冒别乱吃消炎药：抗生素只对细菌感染有效（科普）",
+        "#科普# 高血压患者为什么要按时服药",
+    ],
+)
+def test_reporting_that_sells_nothing(text: str) -> None:
+    assert is_reporting(normalize(text).text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新闻｜国家领导人同款茶叶限时抢购",  # dressed as news, but it sells
+        "科普：高血压怎么办？我们的降压茶喝一周就能停药",
+        "博物馆同款开光手串，链接在评论区",
+        "天安门广场升旗仪式，新闻联播都报道了",  # no reporting header
+        "这款面霜用了一周，皮肤好多了",
+    ],
+)
+def test_adverts_and_plain_copy_are_not_reporting(text: str) -> None:
+    assert not is_reporting(normalize(text).text)
+
+
+def test_the_checker_skips_the_models_for_reporting_but_still_runs_the_rules() -> None:
+    from compliance_rules.checker import Checker
+    from compliance_rules.engine import Engine
+    from compliance_rules.models import Finding, Source
+
+    class Alarm:
+        """A stand-in second opinion that flags everything it is shown."""
+
+        version = "alarm"
+        shown: list[str] = []
+
+        def findings(self, text: str, seen: set[str], source: Source, normalized: str) -> list[Finding]:
+            self.shown.append(text)
+            return []
+
+    alarm = Alarm()
+    checker = Checker(Engine.builtin(), classifier=alarm)  # type: ignore[arg-type]
+    checker.check_copy("新闻｜天安门广场举行国庆升旗仪式")
+    checker.check_copy("这款面霜用了一周，皮肤好多了")
+    assert alarm.shown == ["这款面霜用了一周，皮肤好多了"]
+    result = checker.check_copy("新闻｜本店全网最低价，国家领导人同款")  # sells: rules still fire
+    assert result.verdict == "block"
