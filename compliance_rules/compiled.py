@@ -25,6 +25,7 @@ class CompiledException:
     sentence: re.Pattern[str] | None
     within: tuple[str, ...]
     window: int
+    whole: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, exc: ContextException) -> CompiledException:
@@ -34,6 +35,7 @@ class CompiledException:
             re.compile(factored(exc.sentence)) if exc.sentence else None,
             tuple(norm(w) for w in exc.within),
             exc.window,
+            re.compile(factored(exc.text)) if exc.text else None,
         )
 
     def excuses(self, text: str, start: int, end: int, sentence: str) -> bool:
@@ -45,6 +47,8 @@ class CompiledException:
         ):
             return False
         if self.sentence is not None and not self.sentence.search(sentence):
+            return False
+        if self.whole is not None and not self.whole.search(text):
             return False
         return not self.within or inside_any(text, start, end, self.within)
 
@@ -61,16 +65,18 @@ class Excuses:
     sentences: tuple[re.Pattern[str], ...] = ()
     within: tuple[str, ...] = ()
     others: tuple[CompiledException, ...] = ()
+    wholes: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def of(cls, exceptions: tuple[CompiledException, ...]) -> Excuses:
         followed: dict[int, list[CompiledException]] = {}
         preceded: dict[int, list[CompiledException]] = {}
         sentences: list[re.Pattern[str]] = []
+        wholes: list[re.Pattern[str]] = []
         within: list[str] = []
         others: list[CompiledException] = []
         for exc in exceptions:
-            given = (exc.followed_by, exc.preceded_by, exc.sentence, exc.within or None)
+            given = (exc.followed_by, exc.preceded_by, exc.sentence, exc.within or None, exc.whole)
             if sum(condition is not None for condition in given) != 1:
                 others.append(exc)
             elif exc.followed_by is not None:
@@ -79,11 +85,13 @@ class Excuses:
                 preceded.setdefault(exc.window, []).append(exc)
             elif exc.sentence is not None:
                 sentences.append(exc.sentence)  # not joined: alone, re keeps its fast scan for a prefix
+            elif exc.whole is not None:
+                wholes.append(exc.whole)
             else:
                 within.extend(exc.within)
         followed_by = _joined(followed, lambda e: e.followed_by, others)
         preceded_by = _joined(preceded, lambda e: e.preceded_by, others)
-        return cls(followed_by, preceded_by, tuple(sentences), tuple(within), tuple(others))
+        return cls(followed_by, preceded_by, tuple(sentences), tuple(within), tuple(others), tuple(wholes))
 
     def excuses(self, text: str, start: int, end: int, sentence: str) -> bool:
         """Whether one of the exceptions excuses the match text[start:end] in ``sentence``."""
@@ -95,6 +103,9 @@ class Excuses:
                 return True
         for pattern in self.sentences:
             if pattern.search(sentence):
+                return True
+        for pattern in self.wholes:
+            if pattern.search(text):
                 return True
         if self.within and inside_any(text, start, end, self.within):
             return True

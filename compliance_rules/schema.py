@@ -30,19 +30,22 @@ class ContextException(_Strict):
     followed_by: str | None = Field(default=None, description="Regex matched right after the match.")
     preceded_by: str | None = Field(default=None, description="Regex that must end right before the match.")
     sentence: str | None = Field(default=None, description="Regex searched in the match's sentence.")
+    text: str | None = Field(
+        default=None, description="Regex searched in the whole text (a heading that frames all of it)."
+    )
     within: tuple[str, ...] = Field(default=(), description="Names the match may sit inside, e.g. 国家地理.")
     window: int = Field(default=16, ge=1, le=200, description="Characters of context for followed/preceded.")
     note: str = Field(default="", description="Why this use is innocent.")
 
-    @field_validator("followed_by", "preceded_by", "sentence")
+    @field_validator("followed_by", "preceded_by", "sentence", "text")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         return None if value is None else _check_regex(value)
 
     @model_validator(mode="after")
     def _something(self) -> ContextException:
-        if not (self.followed_by or self.preceded_by or self.sentence or self.within):
-            raise ValueError("an exception needs followed_by, preceded_by, sentence or within")
+        if not (self.followed_by or self.preceded_by or self.sentence or self.text or self.within):
+            raise ValueError("an exception needs followed_by, preceded_by, sentence, text or within")
         return self
 
 

@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from compliance_rules import thresholds
 from compliance_rules.models import Category, Finding, Severity, Source
 
 CATEGORIES = tuple(c.value for c in Category)
@@ -184,18 +185,24 @@ def train(
             vectors[test]
         )
     clean = labels.sum(axis=1) == 0
-    best = 0.99
-    for threshold in np.arange(0.99, 0.495, -0.01):
-        if (held[clean].max(axis=1) >= threshold).mean() <= max_clean_fpr:
-            best = float(threshold)
+    grid = np.round(np.arange(0.99, 0.495, -0.01), 2)
+    best = round(thresholds.single(held, clean, grid, max_clean_fpr), 2)
+    chosen = thresholds.per_category(held, labels, grid, max_clean_fpr)
+    recall, fpr = thresholds.recall_and_fpr(held, labels, chosen)
+    recall_single, fpr_single = thresholds.recall_and_fpr(held, labels, np.full(len(CATEGORIES), best))
+    if recall < recall_single:  # the greedy search lost to one threshold: keep the one
+        chosen, recall, fpr = np.full(len(CATEGORIES), best), recall_single, fpr_single
     stats = {
-        "threshold": round(best, 2),
-        "cv_clean_fpr": round(float((held[clean].max(axis=1) >= best).mean()), 4),
-        "cv_recall_alone": round(float((held[~clean].max(axis=1) >= best).mean()), 4),
+        "threshold": best,
+        "cv_clean_fpr": round(fpr, 4),
+        "cv_recall_alone": round(recall, 4),
+        "cv_recall_alone_one_threshold": round(recall_single, 4),
         "lines": len(vectors),
+        **{f"threshold_{c}": round(float(t), 2) for c, t in zip(CATEGORIES, chosen, strict=True)},
     }
     mean, scale, weights, bias = _fit(vectors, labels)
-    return SemanticHead(encoder_name, mean, scale, weights, bias, round(best, 2), version), stats
+    bias = thresholds.fold_into_bias(bias, chosen, best)
+    return SemanticHead(encoder_name, mean, scale, weights, bias, best, version), stats
 
 
 def default_encoder() -> SentenceEncoder:

@@ -351,3 +351,36 @@ def test_pack_level_exceptions_reject_unknown_categories() -> None:
     bad = SHARED.replace("[GUARANTEES, FALSE_ENDORSEMENT]", "[NOT_A_CATEGORY]")
     with pytest.raises(RulePackError):
         parse(Pack, bad, "bad.yaml")
+
+
+WHOLE_TEXT = """
+pack: whole_text_test
+version: "1"
+kind: law
+title: t
+rules:
+  - id: STA-1
+    category: STATE_SYMBOLS
+    message: flag
+    law_ref: 《广告法》第九条第（一）项
+    terms: [国旗]
+    exceptions:
+      - text: "^新闻(?![\\\\s\\\\S]*下单)"
+        note: a news heading frames the whole text
+"""
+
+
+def test_a_whole_text_exception_sees_a_heading_in_another_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "whole.yaml"
+    path.write_text(WHOLE_TEXT, encoding="utf-8")
+    engine = Engine([load_pack(path)])
+    assert engine.check_text("新闻｜今晨举行升旗仪式。护卫队护卫着国旗走出天安门").verdict == "pass"
+    assert engine.check_text("新闻｜国旗图案卫衣。点击下单").verdict == "block"  # it sells: no excuse
+    assert engine.check_text("今晨举行升旗仪式。护卫队护卫着国旗").verdict == "block"  # no heading
+
+
+def test_an_exception_with_no_condition_names_the_choices(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(WHOLE_TEXT.replace('text: "^新闻(?![\\\\s\\\\S]*下单)"', "window: 3"), encoding="utf-8")
+    with pytest.raises(RulePackError, match="text"):
+        load_pack(path)

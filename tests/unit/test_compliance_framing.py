@@ -38,24 +38,23 @@ def test_adverts_and_plain_copy_are_not_reporting(text: str) -> None:
 
 
 def test_the_checker_skips_the_models_for_reporting_but_still_runs_the_rules() -> None:
+    import numpy as np
+
     from compliance_rules.checker import Checker
+    from compliance_rules.classifier import BUCKETS, CATEGORIES, NgramClassifier
     from compliance_rules.engine import Engine
-    from compliance_rules.models import Finding, Source
 
-    class Alarm:
-        """A stand-in second opinion that flags everything it is shown."""
-
-        version = "alarm"
-        shown: list[str] = []
-
-        def findings(self, text: str, seen: set[str], source: Source, normalized: str) -> list[Finding]:
-            self.shown.append(text)
-            return []
-
-    alarm = Alarm()
-    checker = Checker(Engine.builtin(), classifier=alarm)  # type: ignore[arg-type]
-    checker.check_copy("新闻｜天安门广场举行国庆升旗仪式")
-    checker.check_copy("这款面霜用了一周，皮肤好多了")
-    assert alarm.shown == ["这款面霜用了一周，皮肤好多了"]
+    # a model that scores every category ~1.0 on any text: it warns wherever it is asked
+    alarm = NgramClassifier(
+        np.zeros((BUCKETS, len(CATEGORIES)), dtype=np.float32),
+        np.full(len(CATEGORIES), 10.0, dtype=np.float32),
+        0.5,
+        "alarm",
+    )
+    checker = Checker(Engine.builtin(), classifier=alarm)
+    reporting = checker.check_copy("新闻｜天安门广场举行国庆升旗仪式")
+    assert reporting.verdict == "pass" and not reporting.findings
+    plain = checker.check_copy("这款面霜用了一周，皮肤好多了")
+    assert {f.rule_id for f in plain.findings} == {"classifier/alarm"}
     result = checker.check_copy("新闻｜本店全网最低价，国家领导人同款")  # sells: rules still fire
     assert result.verdict == "block"

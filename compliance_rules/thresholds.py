@@ -1,0 +1,85 @@
+"""Per-category thresholds for the learned second opinions, chosen on cross-validated (held-out) scores.
+
+One threshold for all twelve categories spends the clean-copy false-alarm budget where the model is weakest;
+a threshold per category spends it where it buys the most recall. :func:`per_category` lowers, greedily,
+the threshold that catches the most held-out (line, category) pairs per clean line newly flagged, while the
+share of clean lines flagged stays within the budget. :func:`fold_into_bias` then shifts each category's
+bias so that the one stored threshold means each category's own: the models and their files keep one
+threshold, and a check costs the same.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def single(
+    held: NDArray[np.float32], clean: NDArray[np.bool_], grid: NDArray[np.float64], budget: float
+) -> float:
+    """The lowest threshold on ``grid`` (descending) flagging at most ``budget`` of the clean lines."""
+    best = float(grid[0])
+    for threshold in grid:
+        if (held[clean].max(axis=1) >= threshold).mean() <= budget:
+            best = float(threshold)
+    return best
+
+
+def per_category(
+    held: NDArray[np.float32],
+    labels: NDArray[np.float32],
+    grid: NDArray[np.float64],
+    budget: float,
+) -> NDArray[np.float64]:
+    """Per category, a threshold on ``grid`` (descending); together they flag at most ``budget`` of the
+    clean lines (no label) of ``held`` and catch as many labelled (line, category) pairs as the greedy
+    search finds."""
+    clean = labels.sum(axis=1) == 0
+    positive = labels > 0
+    allowed = int(math.floor(budget * int(clean.sum()) + 1e-9))
+    clean_scores = held[clean]
+    categories = held.shape[1]
+    steps = np.zeros(categories, dtype=np.int64)  # index into grid, per category
+    flagged = np.zeros(len(clean_scores), dtype=bool)
+    while True:
+        best: tuple[float, int, int] | None = None
+        for c in range(categories):
+            current = grid[steps[c]]
+            for step in range(steps[c] + 1, len(grid)):
+                lower = grid[step]
+                band = (held[:, c] >= lower) & (held[:, c] < current)
+                gain = int((band & positive[:, c]).sum())
+                if gain == 0:
+                    continue
+                new = (clean_scores[:, c] >= lower) & ~flagged
+                cost = int(new.sum())
+                if int(flagged.sum()) + cost > allowed:
+                    break  # lower thresholds only cost more
+                ratio = gain / (cost + 0.5)
+                if best is None or ratio > best[0]:
+                    best = (ratio, c, step)
+        if best is None:
+            break
+        _, c, step = best
+        steps[c] = step
+        flagged |= clean_scores[:, c] >= grid[step]
+    return np.array([grid[s] for s in steps], dtype=np.float64)
+
+
+def fold_into_bias(
+    bias: NDArray[np.float32], thresholds: NDArray[np.float64], common: float
+) -> NDArray[np.float32]:
+    """Biases under which ``score >= common`` means, per category, ``score >= thresholds[c]`` before."""
+    shift = math.log(common / (1.0 - common)) - np.log(thresholds / (1.0 - thresholds))
+    return (bias + shift).astype(np.float32)
+
+
+def recall_and_fpr(
+    held: NDArray[np.float32], labels: NDArray[np.float32], thresholds: NDArray[np.float64]
+) -> tuple[float, float]:
+    """Share of labelled lines flagged for some category, and of clean lines flagged, at ``thresholds``."""
+    clean: NDArray[np.bool_] = labels.sum(axis=1) == 0
+    flagged: NDArray[np.bool_] = np.asarray((held >= thresholds).any(axis=1), dtype=bool)
+    return float(flagged[~clean].mean()), float(flagged[clean].mean())
