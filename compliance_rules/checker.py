@@ -68,16 +68,22 @@ class Checker:
         source: Source,
         presence: bool = True,
         depth: Depth = "full",
+        exceptions: ExceptionSet | None = None,
     ) -> list[Finding]:
-        """Rule findings on one text (industry and platform already canonical)."""
+        """Rule and model findings on one text (industry and platform already canonical). The models add
+        categories the rules missed; once a finding the brand has not excused flags the text, they name
+        further categories at their lower secondary bar."""
         normalized = normalize(text)
         findings = self.engine.findings(text, industry, platform, source, normalized)
         opinions = not is_reporting(normalized.text)  # the models read topic: news of a flag is not an ad
+        flagged = any(exceptions is None or exceptions.excuse(f) is None for f in findings)
         if self.classifier is not None and opinions:
             seen = {f.category for f in findings}
-            findings += self.classifier.findings(text, seen, source, normalized.text)
+            found = self.classifier.findings(text, seen, source, normalized.text, flagged=flagged)
+            flagged = flagged or bool(found)
+            findings += found
         if self.semantic is not None and depth == "full" and opinions:
-            findings += self.semantic.findings(text, {f.category for f in findings}, source)
+            findings += self.semantic.findings(text, {f.category for f in findings}, source, flagged=flagged)
         if brand is not None:
             findings += self.brand_engine(brand).findings(text, industry, platform, source, normalized)
             if presence:
@@ -100,7 +106,14 @@ class Checker:
         findings the brand's reviewed ``exceptions`` excuse are reported apart. ``depth`` is
         :data:`Depth`."""
         findings = self.copy_findings(
-            text, title=title, industry=industry, platform=platform, brand=brand, media=media, depth=depth
+            text,
+            title=title,
+            industry=industry,
+            platform=platform,
+            brand=brand,
+            media=media,
+            depth=depth,
+            exceptions=exceptions,
         )
         return self.result(findings, text, exceptions)
 
@@ -114,8 +127,10 @@ class Checker:
         brand: BrandVI | None = None,
         media: MediaFacts | None = None,
         depth: Depth = "full",
+        exceptions: ExceptionSet | None = None,
     ) -> list[Finding]:
-        """The findings of :meth:`check_copy`, for callers that add their own and take one verdict."""
+        """The findings of :meth:`check_copy`, for callers that add their own and take one verdict
+        (``exceptions`` only decide whether the models use their secondary bar; see :meth:`result`)."""
         if not isinstance(text, str):  # as the compiled checker raises at the call
             raise TypeError(f"str object expected; got {type(text).__name__}")
         if depth not in DEPTHS:
@@ -135,7 +150,13 @@ class Checker:
         findings: list[Finding] = []
         if text.strip():
             findings += self.text_findings(
-                text, industry=industry, platform=platform, brand=brand, source=Source.TEXT, depth=depth
+                text,
+                industry=industry,
+                platform=platform,
+                brand=brand,
+                source=Source.TEXT,
+                depth=depth,
+                exceptions=exceptions,
             )
         if title and title.strip():
             findings += self.text_findings(
@@ -146,6 +167,7 @@ class Checker:
                 source=Source.TITLE,
                 presence=False,
                 depth=depth,
+                exceptions=exceptions,
             )
         spec = self.engine.specs.get(platform) if platform else None
         if spec is not None:

@@ -65,6 +65,8 @@ class NgramClassifier:
     bias: NDArray[np.float32]
     threshold: float
     version: str
+    secondary: float | None = None
+    """The bar once the rules have flagged the text (None: ``threshold``); see compliance_rules.thresholds."""
 
     def logits(self, text: str, normalized: str | None = None) -> NDArray[np.float32] | None:
         """Per category, the logit; None for text without characters."""
@@ -85,15 +87,24 @@ class NgramClassifier:
         return _sigmoid(logits)
 
     def findings(
-        self, text: str, already: set[str], source: Source = Source.TEXT, normalized: str | None = None
+        self,
+        text: str,
+        already: set[str],
+        source: Source = Source.TEXT,
+        normalized: str | None = None,
+        *,
+        flagged: bool | None = None,
     ) -> list[Finding]:
-        """Warn findings for categories the classifier sees and the rules did not find. Most copy has
+        """Warn findings for categories the classifier sees and the rules did not find: at ``threshold``,
+        or at ``secondary`` once the text is ``flagged`` (by default: ``already`` is not empty). Most copy has
         none: the logits are compared with the threshold's logit first, and scores (the sigmoid, in float32
         as :meth:`scores` computes it) are computed only when a category the rules missed is above it."""
         logits = self.logits(text, normalized)
         if logits is None:
             return []
-        cut = self._cut
+        flagged = bool(already) if flagged is None else flagged
+        bar = self.threshold if not flagged or self.secondary is None else self.secondary
+        cut = _cut(bar)
         if not any(  # plain floats: cheaper than numpy calls on twelve numbers
             logit >= cut and category not in already
             for category, logit in zip(CATEGORIES, logits.tolist(), strict=True)
@@ -110,16 +121,8 @@ class NgramClassifier:
                 source=source,
             )
             for category, score in zip(CATEGORIES, scores.tolist(), strict=True)
-            if score >= self.threshold and category not in already
+            if score >= bar and category not in already
         ]
-
-    @property
-    def _cut(self) -> float:
-        """A logit below which no score reaches the threshold (a little under the threshold's logit, so
-        float32 rounding in the sigmoid cannot put a score that reaches it below the cut)."""
-        if not 0.0 < self.threshold < 1.0:
-            return -math.inf
-        return math.log(self.threshold / (1.0 - self.threshold)) - 1e-3
 
     def save(self, path: Path) -> None:
         rows = np.flatnonzero(np.any(self.weights != 0, axis=1))
@@ -129,7 +132,10 @@ class NgramClassifier:
             values=self.weights[rows].astype(np.float16),
             bias=self.bias,
             meta=np.frombuffer(
-                json.dumps({"threshold": self.threshold, "version": self.version}).encode(), np.uint8
+                json.dumps(
+                    {"threshold": self.threshold, "version": self.version, "secondary": self.secondary}
+                ).encode(),
+                np.uint8,
             ),
         )
 
@@ -139,9 +145,22 @@ class NgramClassifier:
             weights = np.zeros((BUCKETS, len(CATEGORIES)), dtype=np.float32)
             weights[data["rows"]] = data["values"].astype(np.float32)
             meta = json.loads(bytes(data["meta"]).decode())
+            secondary = meta.get("secondary")
             return cls(
-                weights, data["bias"].astype(np.float32), float(meta["threshold"]), str(meta["version"])
+                weights,
+                data["bias"].astype(np.float32),
+                float(meta["threshold"]),
+                str(meta["version"]),
+                None if secondary is None else float(secondary),
             )
+
+
+def _cut(threshold: float) -> float:
+    """A logit below which no score reaches ``threshold`` (a little under its logit, so float32 rounding in
+    the sigmoid cannot put a score that reaches it below the cut)."""
+    if not 0.0 < threshold < 1.0:
+        return -math.inf
+    return math.log(threshold / (1.0 - threshold)) - 1e-3
 
 
 def _sigmoid(logits: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -231,6 +250,8 @@ def train(
         "lines": len(texts),
         **{f"threshold_{c}": round(float(t), 2) for c, t in zip(CATEGORIES, chosen, strict=True)},
     }
+    second = thresholds.secondary(thresholds.fold_scores(held_scores, chosen, best), labels, grid, best)
+    stats["secondary"] = second
     weights, bias = _fit(rows, norms, labels)
     bias = thresholds.fold_into_bias(bias, chosen, best)
-    return NgramClassifier(weights, bias, round(best, 2), version), stats
+    return NgramClassifier(weights, bias, round(best, 2), version, second), stats

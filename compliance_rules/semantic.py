@@ -51,6 +51,8 @@ class SemanticHead:
     bias: NDArray[np.float32]
     threshold: float
     version: str
+    secondary: float | None = None
+    """The bar once something else has flagged the text (None: ``threshold``)."""
 
     def scores(self, vectors: NDArray[np.float32]) -> NDArray[np.float32]:
         """Per row of ``vectors`` and per category, the probability."""
@@ -58,7 +60,12 @@ class SemanticHead:
         return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)
 
     def save(self, path: Path) -> None:
-        meta = {"threshold": self.threshold, "version": self.version, "encoder": self.encoder_name}
+        meta = {
+            "threshold": self.threshold,
+            "version": self.version,
+            "encoder": self.encoder_name,
+            "secondary": self.secondary,
+        }
         np.savez_compressed(
             path,
             mean=self.mean,
@@ -85,6 +92,7 @@ class SemanticHead:
                 bias=data["bias"].astype(np.float32),
                 threshold=float(meta["threshold"]),
                 version=str(meta["version"]),
+                secondary=None if meta.get("secondary") is None else float(meta["secondary"]),
             )
 
 
@@ -109,8 +117,15 @@ class SemanticOpinion:
         """Per text and category, the probability (one encoder call for all of ``texts``)."""
         return self.head.scores(self.encoder.encode(list(texts)))
 
-    def findings(self, text: str, already: set[str], source: Source = Source.TEXT) -> list[Finding]:
-        """Warn findings for categories the head sees (score ≥ threshold) and nothing else found."""
+    def findings(
+        self, text: str, already: set[str], source: Source = Source.TEXT, *, flagged: bool | None = None
+    ) -> list[Finding]:
+        """Warn findings for categories the head sees and nothing else found: score ≥ threshold, or ≥ the
+        lower secondary bar when something else already flagged the text (``flagged``; by default, when
+        ``already`` is not empty)."""
+        head = self.head
+        flagged = bool(already) if flagged is None else flagged
+        bar = head.threshold if not flagged or head.secondary is None else head.secondary
         scores = self.scores([text])[0].tolist()
         return [
             Finding(
@@ -122,7 +137,7 @@ class SemanticOpinion:
                 source=source,
             )
             for category, score in zip(CATEGORIES, scores, strict=True)
-            if score >= self.head.threshold and category not in already
+            if score >= bar and category not in already
         ]
 
 
@@ -200,9 +215,11 @@ def train(
         "lines": len(vectors),
         **{f"threshold_{c}": round(float(t), 2) for c, t in zip(CATEGORIES, chosen, strict=True)},
     }
+    second = thresholds.secondary(thresholds.fold_scores(held, chosen, best), labels, grid, best)
+    stats["secondary"] = second
     mean, scale, weights, bias = _fit(vectors, labels)
     bias = thresholds.fold_into_bias(bias, chosen, best)
-    return SemanticHead(encoder_name, mean, scale, weights, bias, best, version), stats
+    return SemanticHead(encoder_name, mean, scale, weights, bias, best, version, second), stats
 
 
 def default_encoder() -> SentenceEncoder:

@@ -6,6 +6,10 @@ the threshold that catches the most held-out (line, category) pairs per clean li
 share of clean lines flagged stays within the budget. :func:`fold_into_bias` then shifts each category's
 bias so that the one stored threshold means each category's own: the models and their files keep one
 threshold, and a check costs the same.
+
+A second, lower threshold (:func:`secondary`) applies once something else has flagged the text: the verdict
+no longer depends on the model, and a reviewer who is looking anyway should see every likely category.
+It maximises F1 over the held-out (line, category) pairs of the violating lines.
 """
 
 from __future__ import annotations
@@ -83,3 +87,30 @@ def recall_and_fpr(
     clean: NDArray[np.bool_] = labels.sum(axis=1) == 0
     flagged: NDArray[np.bool_] = np.asarray((held >= thresholds).any(axis=1), dtype=bool)
     return float(flagged[~clean].mean()), float(flagged[clean].mean())
+
+
+def fold_scores(held: NDArray[np.float32], chosen: NDArray[np.float64], common: float) -> NDArray[np.float64]:
+    """``held`` as the folded model scores them (see :func:`fold_into_bias`)."""
+    clipped = np.clip(held.astype(np.float64), 1e-7, 1 - 1e-7)
+    shift = math.log(common / (1.0 - common)) - np.log(chosen / (1.0 - chosen))
+    logits = np.log(clipped / (1.0 - clipped)) + shift
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
+
+
+def secondary(
+    folded: NDArray[np.float64], labels: NDArray[np.float32], grid: NDArray[np.float64], ceiling: float
+) -> float:
+    """The threshold on ``grid`` (at most ``ceiling``) with the best F1 over the (line, category) pairs of
+    the violating lines: the bar for naming one more category on a text already flagged."""
+    violating = labels.sum(axis=1) > 0
+    scores, truth = folded[violating], labels[violating] > 0
+    best, best_f1 = ceiling, -1.0
+    for threshold in grid:
+        if threshold > ceiling:
+            continue
+        predicted = scores >= threshold
+        hits = int((predicted & truth).sum())
+        f1 = 2 * hits / (int(predicted.sum()) + int(truth.sum())) if hits else 0.0
+        if f1 > best_f1:
+            best, best_f1 = float(threshold), f1
+    return best

@@ -6,7 +6,7 @@ from compliance_rules.checker import Checker
 from compliance_rules.exceptions import ExceptionSet, Excuse, matched_key
 from compliance_rules.models import Verdict
 
-TEXT = "全网最好的面霜，三天祛斑。"
+TEXT = "全网最好的面霜，根治痘痘。"  # two rule findings, nothing for the models to add
 
 
 def test_matched_key_normalises_width_case_and_script() -> None:
@@ -41,6 +41,21 @@ def test_excusing_every_blocking_finding_changes_the_verdict() -> None:
         and result.verdict is Verdict.PASS
         and len(result.excused) == len(plain.findings)
     )
+
+
+def test_once_every_rule_finding_is_excused_the_models_lose_their_secondary_bar() -> None:
+    """A model names a further category at its lower bar only while an unexcused finding flags the text."""
+    checker = Checker.builtin()
+    text = "全网最好的面霜，三天祛斑。"
+    plain = checker.check_copy(text)
+    rules = [f for f in plain.findings if f.matched]
+    models = [f for f in plain.findings if not f.matched]
+    assert rules and models  # the rules flag 全网最好; a model adds the skin claim at its secondary bar
+    everything = ExceptionSet(
+        Excuse(f"rvx_{i}", f.rule_id, matched_key(f.matched)) for i, f in enumerate(rules)
+    )
+    result = checker.check_copy(text, exceptions=everything)
+    assert result.verdict is Verdict.PASS and result.findings == [] and len(result.excused) == len(rules)
 
 
 def test_an_empty_set_changes_nothing() -> None:

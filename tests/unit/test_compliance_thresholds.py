@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from compliance_rules import thresholds
@@ -49,3 +51,76 @@ def test_folding_into_the_bias_keeps_each_categorys_decision() -> None:
     before = 1 / (1 + np.exp(-(logits + bias))) >= per
     after = 1 / (1 + np.exp(-(logits + folded))) >= 0.6
     assert (before == after).mean() > 0.998  # float32 rounding at the very edge only
+
+
+def test_the_secondary_bar_maximises_f1_on_violating_lines_and_stays_under_the_first() -> None:
+    held, labels = _scores()
+    second = thresholds.secondary(held.astype(np.float64), labels, GRID, ceiling=0.9)
+    assert second <= 0.9
+    # category 0 positives sit at 0.5-0.7, category 1 positives at 0.6-0.95 and their other scores are low:
+    # the best F1 takes all of them
+    assert second <= 0.5
+    assert thresholds.secondary(held.astype(np.float64), labels, GRID, ceiling=0.3) <= 0.3
+
+
+def test_folded_scores_put_each_categorys_threshold_at_the_common_one() -> None:
+    held = np.array([[0.3, 0.8], [0.29, 0.81]], dtype=np.float32)
+    folded = thresholds.fold_scores(held, np.array([0.3, 0.8]), 0.6)
+    assert folded[0, 0] == np.float64(folded[0, 0]) and abs(folded[0, 0] - 0.6) < 1e-6
+    assert folded[1, 0] < 0.6 < folded[1, 1]
+
+
+def _uniform_scores(score: float) -> np.ndarray:
+    return np.full(12, np.log(score / (1 - score)), dtype=np.float32)
+
+
+def test_the_ngram_model_uses_its_secondary_bar_only_once_the_rules_flagged_the_text() -> None:
+    from compliance_rules.classifier import BUCKETS, CATEGORIES, NgramClassifier
+
+    model = NgramClassifier(
+        np.zeros((BUCKETS, len(CATEGORIES)), dtype=np.float32), _uniform_scores(0.4), 0.5, "t", 0.3
+    )
+    assert model.findings("任何一句文案", set()) == []
+    found = model.findings("任何一句文案", {"VULGAR"})
+    assert {f.category for f in found} == set(CATEGORIES) - {"VULGAR"}
+    assert {f.severity.value for f in found} == {"warn"}
+    older = NgramClassifier(model.weights, model.bias, 0.5, "t")  # a model file without the bar
+    assert older.findings("任何一句文案", {"VULGAR"}) == []
+
+
+def test_the_semantic_head_uses_its_secondary_bar_only_once_something_flagged_the_text() -> None:
+    from collections.abc import Sequence
+
+    from numpy.typing import NDArray
+
+    from compliance_rules.semantic import CATEGORIES, SemanticHead, SemanticOpinion
+
+    class Zeros:
+        name, dim = "zeros", 4
+
+        def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+            return np.zeros((len(texts), 4), dtype=np.float32)
+
+    head = SemanticHead(
+        "zeros",
+        np.zeros(4, dtype=np.float32),
+        np.ones(4, dtype=np.float32),
+        np.zeros((4, len(CATEGORIES)), dtype=np.float32),
+        _uniform_scores(0.7),
+        0.9,
+        "t",
+        0.6,
+    )
+    opinion = SemanticOpinion(head, Zeros())
+    assert opinion.findings("一句话", set()) == []
+    assert len(opinion.findings("一句话", {"MINORS", "VULGAR"})) == len(CATEGORIES) - 2
+
+
+def test_model_files_round_trip_the_secondary_bar(tmp_path: Path) -> None:
+    from compliance_rules.classifier import BUCKETS, CATEGORIES, NgramClassifier
+
+    model = NgramClassifier(
+        np.zeros((BUCKETS, len(CATEGORIES)), dtype=np.float32), _uniform_scores(0.4), 0.5, "t", 0.3
+    )
+    model.save(tmp_path / "m.npz")
+    assert NgramClassifier.load(tmp_path / "m.npz").secondary == 0.3
