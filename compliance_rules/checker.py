@@ -148,27 +148,19 @@ class Checker:
             raise InvalidCheckInput("the text is empty", code="empty_text")
         industry, platform = resolve_industry(industry), resolve_platform(platform)
         findings: list[Finding] = []
-        if text.strip():
-            findings += self.text_findings(
-                text,
-                industry=industry,
-                platform=platform,
-                brand=brand,
-                source=Source.TEXT,
-                depth=depth,
-                exceptions=exceptions,
-            )
-        if title and title.strip():
-            findings += self.text_findings(
-                title,
-                industry=industry,
-                platform=platform,
-                brand=brand,
-                source=Source.TITLE,
-                presence=False,
-                depth=depth,
-                exceptions=exceptions,
-            )
+        # the body, then the title (whose brand-required words are the body's to carry: presence False)
+        for part, source in ((text, Source.TEXT), (title or "", Source.TITLE)):
+            if part.strip():
+                findings += self.text_findings(
+                    part,
+                    industry=industry,
+                    platform=platform,
+                    brand=brand,
+                    source=source,
+                    presence=source == Source.TEXT,
+                    depth=depth,
+                    exceptions=exceptions,
+                )
         spec = self.engine.specs.get(platform) if platform else None
         if spec is not None:
             findings += text_specs(spec, platform or "", title=title, body=text)

@@ -234,24 +234,9 @@ def train(
         model = NgramClassifier(w, b, 1.0, version)
         for i in test:
             held_scores[i] = model.scores(texts[i])
-    clean = labels.sum(axis=1) == 0
     grid = np.round(np.arange(0.95, 0.04, -0.01), 2)
-    best = round(thresholds.single(held_scores, clean, grid, max_clean_fpr), 2)
-    chosen = thresholds.per_category(held_scores, labels, grid, max_clean_fpr)
-    recall, fpr = thresholds.recall_and_fpr(held_scores, labels, chosen)
-    recall_single, fpr_single = thresholds.recall_and_fpr(held_scores, labels, np.full(len(CATEGORIES), best))
-    if recall < recall_single:  # the greedy search lost to one threshold: keep the one
-        chosen, recall, fpr = np.full(len(CATEGORIES), best), recall_single, fpr_single
-    stats = {
-        "threshold": best,
-        "cv_clean_fpr": round(fpr, 4),
-        "cv_recall_alone": round(recall, 4),
-        "cv_recall_alone_one_threshold": round(recall_single, 4),
-        "lines": len(texts),
-        **{f"threshold_{c}": round(float(t), 2) for c, t in zip(CATEGORIES, chosen, strict=True)},
-    }
-    second = thresholds.secondary(thresholds.fold_scores(held_scores, chosen, best), labels, grid, best)
-    stats["secondary"] = second
+    choice = thresholds.choose(held_scores, labels, grid, max_clean_fpr, CATEGORIES)
+    stats = {**choice.stats, "lines": len(texts)}
     weights, bias = _fit(rows, norms, labels)
-    bias = thresholds.fold_into_bias(bias, chosen, best)
-    return NgramClassifier(weights, bias, round(best, 2), version, second), stats
+    bias = thresholds.fold_into_bias(bias, choice.per_category, choice.common)
+    return NgramClassifier(weights, bias, choice.common, version, choice.secondary), stats

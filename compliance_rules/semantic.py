@@ -199,27 +199,14 @@ def train(
         held[test] = SemanticHead(encoder_name, mean, scale, weights, bias, 1.0, version).scores(
             vectors[test]
         )
-    clean = labels.sum(axis=1) == 0
     grid = np.round(np.arange(0.99, 0.495, -0.01), 2)
-    best = round(thresholds.single(held, clean, grid, max_clean_fpr), 2)
-    chosen = thresholds.per_category(held, labels, grid, max_clean_fpr)
-    recall, fpr = thresholds.recall_and_fpr(held, labels, chosen)
-    recall_single, fpr_single = thresholds.recall_and_fpr(held, labels, np.full(len(CATEGORIES), best))
-    if recall < recall_single:  # the greedy search lost to one threshold: keep the one
-        chosen, recall, fpr = np.full(len(CATEGORIES), best), recall_single, fpr_single
-    stats = {
-        "threshold": best,
-        "cv_clean_fpr": round(fpr, 4),
-        "cv_recall_alone": round(recall, 4),
-        "cv_recall_alone_one_threshold": round(recall_single, 4),
-        "lines": len(vectors),
-        **{f"threshold_{c}": round(float(t), 2) for c, t in zip(CATEGORIES, chosen, strict=True)},
-    }
-    second = thresholds.secondary(thresholds.fold_scores(held, chosen, best), labels, grid, best)
-    stats["secondary"] = second
+    choice = thresholds.choose(held, labels, grid, max_clean_fpr, CATEGORIES)
+    stats = {**choice.stats, "lines": len(vectors)}
     mean, scale, weights, bias = _fit(vectors, labels)
-    bias = thresholds.fold_into_bias(bias, chosen, best)
-    return SemanticHead(encoder_name, mean, scale, weights, bias, best, version, second), stats
+    bias = thresholds.fold_into_bias(bias, choice.per_category, choice.common)
+    return SemanticHead(
+        encoder_name, mean, scale, weights, bias, choice.common, version, choice.secondary
+    ), stats
 
 
 def default_encoder() -> SentenceEncoder:

@@ -15,6 +15,8 @@ It maximises F1 over the held-out (line, category) pairs of the violating lines.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,3 +116,43 @@ def secondary(
         if f1 > best_f1:
             best, best_f1 = float(threshold), f1
     return best
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What training keeps: the common threshold, the per-category ones folded into it, the secondary bar,
+    and the cross-validated figures behind them."""
+
+    common: float
+    per_category: NDArray[np.float64]
+    secondary: float
+    stats: dict[str, float]
+
+
+def choose(
+    held: NDArray[np.float32],
+    labels: NDArray[np.float32],
+    grid: NDArray[np.float64],
+    budget: float,
+    categories: Sequence[str],
+) -> Choice:
+    """Per-category thresholds (or one, if the greedy search does worse), the common threshold they are
+    folded into, and the secondary bar, from held-out scores."""
+    clean: NDArray[np.bool_] = labels.sum(axis=1) == 0
+    common = round(single(held, clean, grid, budget), 2)
+    chosen = per_category(held, labels, grid, budget)
+    recall, fpr = recall_and_fpr(held, labels, chosen)
+    one = np.full(len(categories), common)
+    recall_one, fpr_one = recall_and_fpr(held, labels, one)
+    if recall < recall_one:  # the greedy search lost to one threshold: keep the one
+        chosen, recall, fpr = one, recall_one, fpr_one
+    second = secondary(fold_scores(held, chosen, common), labels, grid, common)
+    stats = {
+        "threshold": common,
+        "secondary": second,
+        "cv_clean_fpr": round(fpr, 4),
+        "cv_recall_alone": round(recall, 4),
+        "cv_recall_alone_one_threshold": round(recall_one, 4),
+        **{f"threshold_{c}": round(float(t), 2) for c, t in zip(categories, chosen, strict=True)},
+    }
+    return Choice(common, chosen, second, stats)

@@ -124,3 +124,12 @@ def test_model_files_round_trip_the_secondary_bar(tmp_path: Path) -> None:
     )
     model.save(tmp_path / "m.npz")
     assert NgramClassifier.load(tmp_path / "m.npz").secondary == 0.3
+
+
+def test_choose_keeps_the_better_of_per_category_and_one_threshold() -> None:
+    held, labels = _scores()
+    choice = thresholds.choose(held, labels, GRID, 0.02, ("A", "B"))
+    assert choice.secondary <= choice.common
+    assert choice.stats["cv_recall_alone"] >= choice.stats["cv_recall_alone_one_threshold"]
+    assert choice.stats["cv_clean_fpr"] <= 0.02
+    assert {"threshold_A", "threshold_B", "secondary"} <= set(choice.stats)
