@@ -48,7 +48,7 @@ def per_category(
     clean_scores = held[clean]
     categories = held.shape[1]
     steps = np.zeros(categories, dtype=np.int64)  # index into grid, per category
-    flagged = np.zeros(len(clean_scores), dtype=bool)
+    flagged = (clean_scores >= grid[0]).any(axis=1)  # what the starting thresholds already flag
     while True:
         best: tuple[float, int, int] | None = None
         for c in range(categories):

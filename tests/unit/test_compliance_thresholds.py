@@ -133,3 +133,10 @@ def test_choose_keeps_the_better_of_per_category_and_one_threshold() -> None:
     assert choice.stats["cv_recall_alone"] >= choice.stats["cv_recall_alone_one_threshold"]
     assert choice.stats["cv_clean_fpr"] <= 0.02
     assert {"threshold_A", "threshold_B", "secondary"} <= set(choice.stats)
+
+
+def test_clean_lines_above_the_top_of_the_grid_count_against_the_budget() -> None:
+    held, labels = _scores()
+    held[:4, 1] = 0.99  # four clean lines (2%) already flagged at the starting thresholds
+    chosen = thresholds.per_category(held, labels, GRID, budget=0.02)
+    assert thresholds.recall_and_fpr(held, labels, chosen)[1] <= 0.02
