@@ -21,5 +21,6 @@ _COMMERCIAL = re.compile(
 
 def is_reporting(normalized: str) -> bool:
     """True for a normalised text that opens as reporting or education and carries no selling cue."""
-    framed = _HEADER.search(normalized) is not None or _TAG.search(normalized) is not None
+    # a tag closes the text (…（科普）): only its last few characters can hold one
+    framed = _HEADER.match(normalized) is not None or _TAG.search(normalized[-4:]) is not None
     return framed and _COMMERCIAL.search(normalized) is None

@@ -223,6 +223,7 @@ def check(
             brand=brand,
             logos=logos,
         )
+    exceptions = brand_exceptions(session, body.brand_id) if session and body.brand_id else None
     has_copy = bool((text and text.strip()) or (body.title and body.title.strip()))
     if has_copy or (body.asset is None and body.image_base64 is None):  # empty copy alone: empty_text
         copy_findings = checker.copy_findings(
@@ -233,9 +234,9 @@ def check(
             brand=brand,
             media=_media(body),
             depth=body.depth,
+            exceptions=exceptions,
         )
         findings = copy_findings + findings
-    exceptions = brand_exceptions(session, body.brand_id) if session and body.brand_id else None
     result = checker.result(findings, text, exceptions)
     return _response(result, brand_label, asset_label)
 
@@ -279,12 +280,13 @@ def check_version(
         logos = brand_packs.logos(services.repository(session, brand_id), services, brand)
     scope = _Scope(industry, platform, brand, logos)
     findings, text = _asset_findings(services, checker, session, version, scope)
+    exceptions = brand_exceptions(session, brand_id)
     if text is not None and text.strip():
         copy_findings = checker.copy_findings(
-            text, industry=scope.industry, platform=scope.platform, brand=brand
+            text, industry=scope.industry, platform=scope.platform, brand=brand, exceptions=exceptions
         )
         findings = copy_findings + findings
-    return checker.result(findings, text, brand_exceptions(session, brand_id))
+    return checker.result(findings, text, exceptions)
 
 
 def _media(body: CheckRequest) -> MediaFacts | None:
