@@ -17,6 +17,8 @@ from compliance_rules.normalize import normalize
         "省博物馆新展｜汉代鎏金辟邪铜像首次展出",
         "感冒别乱吃消炎药：抗生素只对细菌感染有效（科普）",
         "#科普# 高血压患者为什么要按时服药",
+        "《广告法》第九条禁止使用“国家级”“最高级”等用语",
+        "广告法规定，广告不得使用“最佳”等用语",
     ],
 )
 def test_reporting_that_sells_nothing(text: str) -> None:
@@ -31,6 +33,7 @@ def test_reporting_that_sells_nothing(text: str) -> None:
         "博物馆同款开光手串，链接在评论区",
         "天安门广场升旗仪式，新闻联播都报道了",  # no reporting header
         "这款面霜用了一周，皮肤好多了",
+        "广告法规定不能说最好，但这款真的是同价位里我用过最好的，链接在下方",  # quotes the law, then sells
     ],
 )
 def test_adverts_and_plain_copy_are_not_reporting(text: str) -> None:
