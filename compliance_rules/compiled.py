@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance_rules.factor import factored
+from compliance_rules.framing import SELLING_CUE
 from compliance_rules.normalize import Normalized, normalize
 from compliance_rules.schema import ContextException, Pack, Rule
 
@@ -16,6 +17,16 @@ from compliance_rules.schema import ContextException, Pack, Rule
 def norm(text: str) -> str:
     """The normalised form of a term as written in a pack."""
     return normalize(text).text
+
+
+def _whole(exc: ContextException) -> str:
+    """The whole-text regex; with ``sells_nothing``, it also requires that no selling cue occurs anywhere."""
+    text = factored(exc.text or "")
+    if not exc.sells_nothing:
+        return text
+    # at position 0: the exception's own regex (which may anchor with ^) somewhere ahead, tried first as it
+    # usually fails at once, then no cue anywhere
+    return rf"^(?=[\s\S]*?(?:{text}))(?![\s\S]*(?:{SELLING_CUE}))"
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class CompiledException:
             re.compile(factored(exc.sentence)) if exc.sentence else None,
             tuple(norm(w) for w in exc.within),
             exc.window,
-            re.compile(factored(exc.text)) if exc.text else None,
+            re.compile(_whole(exc)) if exc.text else None,
         )
 
     def excuses(self, text: str, start: int, end: int, sentence: str) -> bool:

@@ -14,11 +14,14 @@ _HEADER = re.compile(
 # (r15) a text that opens by quoting the Advertising Law's prohibitions ("《广告法》第九条禁止使用‘国家级’…")
 _LAW_QUOTE = re.compile(r"^《?广告法》?(?:第[\d一二三四五六七八九十百]+条)?[^。!?]{0,8}(?:规定|禁止|明确|不得|要求)")
 _TAG = re.compile(r"(?:科普|普法|新闻|辟谣)[)\]】]?$")
-_COMMERCIAL = re.compile(
-    r"下单|购买(?!前|时|后请|渠道)|抢购|到手|拍下|链接|优惠|折扣|立减|包邮|限时|\d+(?:\.\d+)?元|¥|加微信|"
-    r"私信|咨询|我们(?:的|家)(?!队员|记者|编辑|志愿者|团队|会员|读者|观众|粉丝)|我家的|本品|本店|这款|同款|选它|用它|喝它|吃它|推荐(?!去|阅读|收看)|"
-    r"领取|报名|扫码"
+SELLING_CUE = (
+    r"本店|本品|我们(?:的|家)(?!队员|记者|编辑|志愿者|团队|会员|读者|观众|粉丝)|我家的|这款|同款|选它|用它|喝它|吃它|"
+    r"下单|购买(?!前|时|后请|渠道)|抢购|到手|拍下|链接|优惠|折扣|立减|包邮|限时|\d+(?:\.\d+)?元|¥|"
+    r"推荐(?!去|阅读|收看)|指定|专用|特供|加微信|私信|咨询|领取|报名|扫码"
 )
+"""Words that show a text sells something (normalised text). The one list: framing here, and the packs'
+``sells_nothing`` exceptions (``compliance_rules.compiled``)."""
+_COMMERCIAL = re.compile(SELLING_CUE)
 
 
 def is_reporting(normalized: str) -> bool:

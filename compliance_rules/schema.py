@@ -33,6 +33,11 @@ class ContextException(_Strict):
     text: str | None = Field(
         default=None, description="Regex searched in the whole text (a heading that frames all of it)."
     )
+    sells_nothing: bool = Field(
+        default=False,
+        description="Only when the whole text carries no selling cue (compliance_rules.framing.SELLING_CUE): "
+        "news, 普法 and investor education excuse their sentences, adverts dressed as them do not.",
+    )
     within: tuple[str, ...] = Field(default=(), description="Names the match may sit inside, e.g. 国家地理.")
     window: int = Field(default=16, ge=1, le=200, description="Characters of context for followed/preceded.")
     note: str = Field(default="", description="Why this use is innocent.")
@@ -46,6 +51,8 @@ class ContextException(_Strict):
     def _something(self) -> ContextException:
         if not (self.followed_by or self.preceded_by or self.sentence or self.text or self.within):
             raise ValueError("an exception needs followed_by, preceded_by, sentence, text or within")
+        if self.sells_nothing and not self.text:
+            raise ValueError("sells_nothing qualifies a whole-text exception: it needs text")
         return self
 
 
