@@ -10,6 +10,7 @@ from PIL import Image
 
 from compliance_rules.brand import BrandVI
 from compliance_rules.checker import Checker
+from compliance_rules.exceptions import ExceptionSet
 from compliance_rules.models import Finding, Severity, Source
 from compliance_rules.vi_logo import find_logo
 from compliance_rules.vi_pixels import (
@@ -66,13 +67,21 @@ def text_in_image(
     brand: BrandVI | None,
     ocr: OcrFn | None = None,
     frame_s: float | None = None,
+    exceptions: ExceptionSet | None = None,
 ) -> tuple[list[Finding], str]:
-    """Rule findings on each OCR line (with its box), and the image's whole text."""
+    """Rule findings on each OCR line (with its box), and the image's whole text. ``exceptions`` (the brand's
+    reviewed ones) decide, as for copy, whether the models name further categories at their secondary bar."""
     lines = (ocr or _default_ocr)(image)
     findings: list[Finding] = []
     for line in lines:
         for finding in checker.text_findings(
-            line.text, industry=industry, platform=platform, brand=brand, source=Source.OCR, presence=False
+            line.text,
+            industry=industry,
+            platform=platform,
+            brand=brand,
+            source=Source.OCR,
+            presence=False,
+            exceptions=exceptions,
         ):
             findings.append(finding.model_copy(update={"box": line.box, "frame_s": frame_s}))
     return findings, "\n".join(line.text for line in lines)
@@ -192,9 +201,12 @@ def check_image(
     brand: BrandVI | None = None,
     logos: Mapping[str, Image.Image] | None = None,
     ocr: OcrFn | None = None,
+    exceptions: ExceptionSet | None = None,
 ) -> list[Finding]:
     """OCR text through every rule, plus the brand's disclaimers, palette and logos on the pixels."""
-    findings, text = text_in_image(checker, image, industry=industry, platform=platform, brand=brand, ocr=ocr)
+    findings, text = text_in_image(
+        checker, image, industry=industry, platform=platform, brand=brand, ocr=ocr, exceptions=exceptions
+    )
     if brand is not None:
         findings += [
             f.model_copy(update={"source": Source.OCR}) for f in brand.presence_findings(text or " ")
@@ -215,6 +227,7 @@ def check_video(
     ocr: OcrFn | None = None,
     every_s: float = VIDEO_EVERY_S,
     max_frames: int = VIDEO_MAX_FRAMES,
+    exceptions: ExceptionSet | None = None,
 ) -> list[Finding]:
     """Sampled frames through the image text rules, subtitles through the text rules, logo on a few frames.
 
@@ -228,7 +241,14 @@ def check_video(
     texts: list[str] = []
     for at, frame in frames:
         frame_findings, text = text_in_image(
-            checker, frame, industry=industry, platform=platform, brand=brand, ocr=ocr, frame_s=at
+            checker,
+            frame,
+            industry=industry,
+            platform=platform,
+            brand=brand,
+            ocr=ocr,
+            frame_s=at,
+            exceptions=exceptions,
         )
         texts.append(text)
         for finding in frame_findings:
@@ -238,7 +258,13 @@ def check_video(
                 findings.append(finding.model_copy(update={"source": Source.VIDEO}))
     for start, _end, line in extract_subtitles(path):
         for finding in checker.text_findings(
-            line, industry=industry, platform=platform, brand=brand, source=Source.SUBTITLE, presence=False
+            line,
+            industry=industry,
+            platform=platform,
+            brand=brand,
+            source=Source.SUBTITLE,
+            presence=False,
+            exceptions=exceptions,
         ):
             findings.append(finding.model_copy(update={"frame_s": start}))
         texts.append(line)

@@ -20,6 +20,7 @@ from asset_store.repo.repository import AssetVersion, Repository
 from compliance_rules.brand import VI_PATH, BrandVI
 from compliance_rules.checker import Checker
 from compliance_rules.errors import InvalidCheckInput
+from compliance_rules.exceptions import ExceptionSet
 from compliance_rules.loader import parse
 from compliance_rules.media_checks import check_image, check_video
 from compliance_rules.models import CheckResult, Finding
@@ -131,11 +132,13 @@ class _Scope:
         platform: str | None,
         brand: BrandVI | None,
         logos: dict[str, Image.Image],
+        exceptions: ExceptionSet | None = None,
     ) -> None:
         self.industry = resolve_industry(industry)
         self.platform = resolve_platform(platform)
         self.brand = brand
         self.logos = logos
+        self.exceptions = exceptions
 
 
 def _asset_findings(
@@ -163,6 +166,7 @@ def _asset_findings(
             platform=scope.platform,
             brand=scope.brand,
             logos=scope.logos,
+            exceptions=scope.exceptions,
         )
         return findings + checked, None
     if kind == "video":
@@ -176,6 +180,7 @@ def _asset_findings(
                 platform=scope.platform,
                 brand=scope.brand,
                 logos=scope.logos,
+                exceptions=scope.exceptions,
             )
             return findings + checked, None
     raise InvalidCheckInput(
@@ -207,7 +212,8 @@ def check(
         if loaded is not None:
             brand, brand_label = loaded
             logos = brand_packs.logos(repo, services, brand)
-    scope = _Scope(body.industry, body.platform, brand, logos)
+    exceptions = brand_exceptions(session, body.brand_id) if session and body.brand_id else None
+    scope = _Scope(body.industry, body.platform, brand, logos, exceptions)
     if body.asset is not None and repo is not None and session is not None:
         version = repo.get(body.asset.ref, body.asset.path)
         asset_label = f"{version.path}@{version.commit_id[:12]}"
@@ -222,8 +228,8 @@ def check(
             platform=scope.platform,
             brand=brand,
             logos=logos,
+            exceptions=exceptions,
         )
-    exceptions = brand_exceptions(session, body.brand_id) if session and body.brand_id else None
     has_copy = bool((text and text.strip()) or (body.title and body.title.strip()))
     if has_copy or (body.asset is None and body.image_base64 is None):  # empty copy alone: empty_text
         copy_findings = checker.copy_findings(

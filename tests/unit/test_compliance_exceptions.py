@@ -61,3 +61,25 @@ def test_once_every_rule_finding_is_excused_the_models_lose_their_secondary_bar(
 def test_an_empty_set_changes_nothing() -> None:
     checker = Checker.builtin()
     assert checker.check_copy(TEXT, exceptions=ExceptionSet()) == checker.check_copy(TEXT)
+
+
+def test_text_read_off_an_image_honours_the_exceptions_too() -> None:
+    """OCR lines go through the same checker: excusing every rule finding drops the models' secondary bar."""
+    from PIL import Image
+
+    from compliance_rules.media_checks import check_image
+    from pipelines.ocr import OcrLine
+
+    checker = Checker.builtin()
+    text = "全网最好的面霜，三天祛斑。"
+    line = OcrLine(text=text, box=((0, 0), (100, 0), (100, 20), (0, 20)), score=0.99)
+    image = Image.new("RGB", (120, 40), "white")
+    plain = check_image(checker, image, ocr=lambda _: [line])
+    rules = [f for f in plain if f.matched]
+    assert rules and any(not f.matched for f in plain)
+    everything = ExceptionSet(
+        Excuse(f"rvx_{i}", f.rule_id, matched_key(f.matched)) for i, f in enumerate(rules)
+    )
+    excused = check_image(checker, image, ocr=lambda _: [line], exceptions=everything)
+    assert [f for f in excused if not f.matched] == []
+    assert checker.result(excused, text, everything).verdict is Verdict.PASS
