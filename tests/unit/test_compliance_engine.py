@@ -384,3 +384,29 @@ def test_an_exception_with_no_condition_names_the_choices(tmp_path: Path) -> Non
     path.write_text(WHOLE_TEXT.replace('text: "^新闻(?![\\\\s\\\\S]*下单)"', "window: 3"), encoding="utf-8")
     with pytest.raises(RulePackError, match="text"):
         load_pack(path)
+
+
+def test_sells_nothing_holds_only_without_a_selling_cue_anywhere(tmp_path: Path) -> None:
+    """``sells_nothing`` adds the shared selling-cue test (framing.SELLING_CUE) to a whole-text exception."""
+    path = tmp_path / "sells.yaml"
+    path.write_text(
+        WHOLE_TEXT.replace(
+            'text: "^新闻(?![\\\\s\\\\S]*下单)"', 'text: "^新闻"\n        sells_nothing: true'
+        ),
+        encoding="utf-8",
+    )
+    engine = Engine([load_pack(path)])
+    assert engine.check_text("新闻｜今晨举行升旗仪式。护卫队护卫着国旗走出天安门").verdict == "pass"
+    for selling in ("新闻｜国旗图案卫衣，限时包邮", "新闻｜国旗摆件。本店现货", "新闻｜国旗徽章，扫码领取"):
+        assert engine.check_text(selling).verdict == "block", selling
+    assert engine.check_text("今晨升旗仪式。国旗").verdict == "block"  # no heading
+
+
+def test_sells_nothing_needs_a_whole_text_regex(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        WHOLE_TEXT.replace('text: "^新闻(?![\\\\s\\\\S]*下单)"', "window: 3\n        sells_nothing: true"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulePackError, match="sells_nothing"):
+        load_pack(path)
