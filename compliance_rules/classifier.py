@@ -219,17 +219,18 @@ def train(
     max_clean_fpr: float = 0.02,
     folds: int = 5,
     version: str = "ngram-v1",
+    groups: Sequence[int] | None = None,
 ) -> tuple[NgramClassifier, dict[str, float]]:
     """Fit on everything; pick a threshold per category by cross-validation so that, on held-out clean lines,
     the classifier alone flags at most ``max_clean_fpr`` of them (:mod:`compliance_rules.thresholds`); the
-    per-category thresholds are folded into the biases, so the model keeps one threshold."""
+    per-category thresholds are folded into the biases, so the model keeps one threshold. ``groups`` (a
+    source per line) holds out whole sources (:func:`thresholds.fold_splits`)."""
     labels = np.array([[c in cats for c in CATEGORIES] for cats in categories], dtype=np.float32)
     rows, norms = _matrix(texts)
-    order = np.random.default_rng(7).permutation(len(rows))
+    every = np.arange(len(rows))
     held_scores = np.zeros_like(labels)
-    for fold in range(folds):
-        test = order[fold::folds]
-        train_idx = np.setdiff1d(order, test)
+    for test in thresholds.fold_splits(len(rows), folds, groups):
+        train_idx = np.setdiff1d(every, test)
         w, b = _fit([rows[i] for i in train_idx], norms[train_idx], labels[train_idx])
         model = NgramClassifier(w, b, 1.0, version)
         for i in test:

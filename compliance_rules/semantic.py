@@ -178,9 +178,11 @@ def train(
     max_clean_fpr: float = 0.02,
     folds: int = 5,
     version: str = "semantic-v1",
+    groups: Sequence[int] | None = None,
 ) -> tuple[SemanticHead, dict[str, float]]:
     """Fit on everything; pick the threshold by cross-validation so that, on held-out clean lines, the
-    head alone flags at most ``max_clean_fpr`` of them (never below 0.5)."""
+    head alone flags at most ``max_clean_fpr`` of them (never below 0.5). ``groups`` (a source per line)
+    holds out whole sources (:func:`thresholds.fold_splits`)."""
     # SPEC_* and BRAND_* codes come from format and brand checks, not from what the copy says: not learnt
     unknown = {c for cats in categories for c in cats if not c.startswith(("SPEC_", "BRAND_"))} - set(
         CATEGORIES
@@ -190,11 +192,10 @@ def train(
     if len(vectors) != len(categories) or len(vectors) < folds * 2:
         raise ValueError(f"need one label set per vector and at least {folds * 2} lines")
     labels = np.array([[c in cats for c in CATEGORIES] for cats in categories], dtype=np.float32)
-    order = np.random.default_rng(7).permutation(len(vectors))
+    every = np.arange(len(vectors))
     held = np.zeros_like(labels)
-    for fold in range(folds):
-        test = order[fold::folds]
-        fit_on = np.setdiff1d(order, test)
+    for test in thresholds.fold_splits(len(vectors), folds, groups):
+        fit_on = np.setdiff1d(every, test)
         mean, scale, weights, bias = _fit(vectors[fit_on], labels[fit_on])
         held[test] = SemanticHead(encoder_name, mean, scale, weights, bias, 1.0, version).scores(
             vectors[test]

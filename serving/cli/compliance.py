@@ -20,6 +20,13 @@ from serving.compliance.schemas import CheckLine
 TrainingData = Annotated[
     list[Path], typer.Option("--data", help="Labelled JSONL: {text, categories | expected}.")
 ]
+ByFile = Annotated[
+    bool,
+    typer.Option(
+        "--by-file/--random-folds",
+        help="Cross-validate holding out whole --data files (new writers), or random lines.",
+    ),
+]
 
 compliance_app = typer.Typer(help="Compliance checks against the ad law, industries, platforms and brand VI.")
 
@@ -117,12 +124,13 @@ def train_classifier(
     max_clean_fpr: Annotated[
         float, typer.Option(help="Cross-validated FPR allowed to the model alone.")
     ] = 0.02,
+    by_file: ByFile = True,
 ) -> None:
     """Train the n-gram second opinion (warn-only) and choose its threshold by cross-validation."""
     from compliance_rules.classifier import train
 
-    texts, labels = _labelled(data)
-    model, stats = train(texts, labels, max_clean_fpr=max_clean_fpr)
+    texts, labels, groups = _labelled(data)
+    model, stats = train(texts, labels, max_clean_fpr=max_clean_fpr, groups=_folds_by(groups, by_file))
     output.parent.mkdir(parents=True, exist_ok=True)
     model.save(output)
     typer.echo(json.dumps(stats, ensure_ascii=False))
@@ -135,23 +143,41 @@ def train_semantic(
     max_clean_fpr: Annotated[
         float, typer.Option(help="Cross-validated FPR allowed to the head alone.")
     ] = 0.02,
+    by_file: ByFile = True,
 ) -> None:
     """Train the semantic second opinion (sentence embedding + logistic head, warn-only)."""
     from compliance_rules.semantic import default_encoder, train
 
-    texts, labels = _labelled(data)
+    texts, labels, groups = _labelled(data)
     encoder = default_encoder()
-    head, stats = train(encoder.encode(texts), labels, encoder_name=encoder.name, max_clean_fpr=max_clean_fpr)
+    head, stats = train(
+        encoder.encode(texts),
+        labels,
+        encoder_name=encoder.name,
+        max_clean_fpr=max_clean_fpr,
+        groups=_folds_by(groups, by_file),
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     head.save(output)
     typer.echo(json.dumps(stats, ensure_ascii=False))
 
 
-def _labelled(data: list[Path]) -> tuple[list[str], list[set[str]]]:
-    """Texts and their category sets from labelled JSONL files; a bad line names its file and line."""
+def _folds_by(groups: list[int], by_file: bool, folds: int = 5) -> list[int] | None:
+    """The files as cross-validation groups, or None (random folds) when asked or with too few files."""
+    if by_file and len(set(groups)) < folds:
+        count = len(set(groups))
+        typer.echo(f"note: {count} file(s) cannot fill {folds} folds by file: random folds", err=True)
+        return None
+    return groups if by_file else None
+
+
+def _labelled(data: list[Path]) -> tuple[list[str], list[set[str]], list[int]]:
+    """Texts, their category sets and their file's index from labelled JSONL files; a bad line names its
+    file and line."""
     texts: list[str] = []
     labels: list[set[str]] = []
-    for path in data:
+    groups: list[int] = []
+    for index, path in enumerate(data):
         for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not raw.strip():
                 continue
@@ -159,6 +185,7 @@ def _labelled(data: list[Path]) -> tuple[list[str], list[set[str]]]:
                 row = json.loads(raw)
                 texts.append(str(row["text"]))
                 labels.append(set(row.get("categories", row.get("expected", []))))
+                groups.append(index)
             except (ValueError, KeyError, TypeError) as exc:
                 raise typer.BadParameter(f"{path}:{number}: {exc}") from exc
-    return texts, labels
+    return texts, labels, groups

@@ -3,6 +3,7 @@ full depth and only where nothing else found the category."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +120,19 @@ def test_training_commands_name_the_file_and_line_of_a_bad_line(tmp_path: Path) 
         flat = "".join(ch for ch in done.output if not ch.isspace() and ch != "│")  # rich wraps its box
         assert done.exit_code == 2 and f"{data}:2" in flat
         assert not (tmp_path / "m.npz").exists()  # nothing half-written
+
+
+def test_the_ngram_training_command_falls_back_to_random_folds_with_one_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from serving.cli.compliance import compliance_app
+
+    data = tmp_path / "labelled.jsonl"
+    rows = [{"text": f"今晚让他离不开你{i}号", "categories": ["VULGAR"]} for i in range(15)]
+    rows += [{"text": f"保暖羽绒服新品{i}号", "categories": []} for i in range(15)]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    done = CliRunner().invoke(
+        compliance_app, ["train", "--data", str(data), "--output", str(tmp_path / "m.npz")]
+    )
+    assert done.exit_code == 0, done.output
+    assert "random folds" in done.output and (tmp_path / "m.npz").exists()

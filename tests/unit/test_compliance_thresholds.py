@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from compliance_rules import thresholds
 
@@ -140,3 +141,27 @@ def test_clean_lines_above_the_top_of_the_grid_count_against_the_budget() -> Non
     held[:4, 1] = 0.99  # four clean lines (2%) already flagged at the starting thresholds
     chosen = thresholds.per_category(held, labels, GRID, budget=0.02)
     assert thresholds.recall_and_fpr(held, labels, chosen)[1] <= 0.02
+
+
+def test_fold_splits_hold_out_whole_groups_and_cover_every_line() -> None:
+    groups = [0] * 6 + [1] * 4 + [2] * 3 + [3] * 3 + [4] * 2 + [5] * 2
+    splits = thresholds.fold_splits(len(groups), 5, groups)
+    assert sorted(int(i) for split in splits for i in split) == list(range(len(groups)))
+    for split in splits:
+        held = {groups[i] for i in split}
+        # a group is held out whole: none of its lines is left to train on
+        assert all(groups[i] not in held for i in range(len(groups)) if i not in set(split.tolist()))
+    assert max(len(s) for s in splits) - min(len(s) for s in splits) <= 3  # balanced by size
+
+
+def test_fold_splits_without_groups_is_the_seeded_random_split() -> None:
+    first, again = thresholds.fold_splits(50, 5), thresholds.fold_splits(50, 5)
+    assert all((a == b).all() for a, b in zip(first, again, strict=True))
+    assert sorted(int(i) for split in first for i in split) == list(range(50))
+
+
+def test_fold_splits_refuse_too_few_groups_or_a_wrong_length() -> None:
+    with pytest.raises(ValueError, match="at least 5 groups"):
+        thresholds.fold_splits(4, 5, [0, 0, 1, 1])
+    with pytest.raises(ValueError, match="one group per line"):
+        thresholds.fold_splits(4, 2, [0, 1])
