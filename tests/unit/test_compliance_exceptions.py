@@ -6,7 +6,7 @@ from compliance_rules.checker import Checker
 from compliance_rules.exceptions import ExceptionSet, Excuse, matched_key
 from compliance_rules.models import Verdict
 
-TEXT = "全网最好的面霜，根治痘痘。"  # two rule findings, nothing for the models to add
+TEXT = "全网最好的面霜，根治痘痘。"  # two rule findings
 
 
 def test_matched_key_normalises_width_case_and_script() -> None:
@@ -32,15 +32,12 @@ def test_excusing_every_blocking_finding_changes_the_verdict() -> None:
     checker = Checker.builtin()
     plain = checker.check_copy(TEXT)
     assert plain.verdict is Verdict.BLOCK
+    rules = [f for f in plain.findings if f.matched]  # a model may add a warning at its secondary bar
     everything = ExceptionSet(
-        Excuse(f"rvx_{i}", f.rule_id, matched_key(f.matched)) for i, f in enumerate(plain.findings)
+        Excuse(f"rvx_{i}", f.rule_id, matched_key(f.matched)) for i, f in enumerate(rules)
     )
     result = checker.check_copy(TEXT, exceptions=everything)
-    assert (
-        result.findings == []
-        and result.verdict is Verdict.PASS
-        and len(result.excused) == len(plain.findings)
-    )
+    assert result.findings == [] and result.verdict is Verdict.PASS and len(result.excused) == len(rules)
 
 
 def test_once_every_rule_finding_is_excused_the_models_lose_their_secondary_bar() -> None:
