@@ -19,14 +19,7 @@ def norm(text: str) -> str:
     return normalize(text).text
 
 
-def _whole(exc: ContextException) -> str:
-    """The whole-text regex; with ``sells_nothing``, it also requires that no selling cue occurs anywhere."""
-    text = factored(exc.text or "")
-    if not exc.sells_nothing:
-        return text
-    # at position 0: the exception's own regex (which may anchor with ^) somewhere ahead, tried first as it
-    # usually fails at once, then no cue anywhere
-    return rf"^(?=[\s\S]*?(?:{text}))(?![\s\S]*(?:{SELLING_CUE}))"
+_SELLING = re.compile(SELLING_CUE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +30,8 @@ class CompiledException:
     within: tuple[str, ...]
     window: int
     whole: re.Pattern[str] | None = None
+    unless: re.Pattern[str] | None = None
+    """With ``sells_nothing``: the selling cues, none of which may occur anywhere in the text."""
 
     @classmethod
     def of(cls, exc: ContextException) -> CompiledException:
@@ -46,7 +41,8 @@ class CompiledException:
             re.compile(factored(exc.sentence)) if exc.sentence else None,
             tuple(norm(w) for w in exc.within),
             exc.window,
-            re.compile(_whole(exc)) if exc.text else None,
+            re.compile(factored(exc.text)) if exc.text else None,
+            _SELLING if exc.sells_nothing else None,
         )
 
     def excuses(self, text: str, start: int, end: int, sentence: str) -> bool:
@@ -60,6 +56,8 @@ class CompiledException:
         if self.sentence is not None and not self.sentence.search(sentence):
             return False
         if self.whole is not None and not self.whole.search(text):
+            return False
+        if self.unless is not None and self.unless.search(text):  # after whole: it rarely matches
             return False
         return not self.within or inside_any(text, start, end, self.within)
 
@@ -88,7 +86,7 @@ class Excuses:
         others: list[CompiledException] = []
         for exc in exceptions:
             given = (exc.followed_by, exc.preceded_by, exc.sentence, exc.within or None, exc.whole)
-            if sum(condition is not None for condition in given) != 1:
+            if sum(condition is not None for condition in given) != 1 or exc.unless is not None:
                 others.append(exc)
             elif exc.followed_by is not None:
                 followed.setdefault(exc.window, []).append(exc)
