@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance_rules.factor import factored
-from compliance_rules.framing import SELLING_CUE
+from compliance_rules.framing import SELLING
 from compliance_rules.normalize import Normalized, normalize
 from compliance_rules.schema import ContextException, Pack, Rule
 
@@ -17,9 +17,6 @@ from compliance_rules.schema import ContextException, Pack, Rule
 def norm(text: str) -> str:
     """The normalised form of a term as written in a pack."""
     return normalize(text).text
-
-
-_SELLING = re.compile(SELLING_CUE)
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ class CompiledException:
             tuple(norm(w) for w in exc.within),
             exc.window,
             re.compile(factored(exc.text)) if exc.text else None,
-            _SELLING if exc.sells_nothing else None,
+            SELLING if exc.sells_nothing else None,
         )
 
     def excuses(self, text: str, start: int, end: int, sentence: str) -> bool:

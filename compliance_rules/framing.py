@@ -23,7 +23,8 @@ SELLING_CUE = (
 )
 """Words that show a text sells something (normalised text). The one list: framing here, and the packs'
 ``sells_nothing`` exceptions (``compliance_rules.compiled``)."""
-_COMMERCIAL = re.compile(SELLING_CUE)
+SELLING = re.compile(SELLING_CUE)
+"""The cues compiled once, for framing and for the compiled packs."""
 
 
 def is_reporting(normalized: str) -> bool:
@@ -34,4 +35,4 @@ def is_reporting(normalized: str) -> bool:
         or _LAW_QUOTE.match(normalized) is not None
         or _TAG.search(normalized[-4:]) is not None
     )
-    return framed and _COMMERCIAL.search(normalized) is None
+    return framed and SELLING.search(normalized) is None
