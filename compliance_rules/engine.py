@@ -18,7 +18,7 @@ from typing import NamedTuple
 from compliance_rules.compiled import CompiledRule, norm
 from compliance_rules.errors import InvalidCheckInput
 from compliance_rules.literals import Literals
-from compliance_rules.loader import builtin_pack_paths, load_packs
+from compliance_rules.loader import builtin_packs
 from compliance_rules.models import CheckResult, Finding, Severity, Source, verdict_of
 from compliance_rules.normalize import SENTENCE_PUNCT, Normalized, normalize
 from compliance_rules.schema import Pack
@@ -345,7 +345,7 @@ def rewrite(text: str, findings: Sequence[Finding]) -> str | None:
 
 @lru_cache(maxsize=1)
 def _builtin_engine() -> Engine:
-    return Engine(load_packs(builtin_pack_paths()))
+    return Engine(builtin_packs())
 
 
 __all__ = ["MAX_TEXT_CHARS", "Engine", "rewrite"]

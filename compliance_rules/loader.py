@@ -11,11 +11,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from compliance_rules.errors import RulePackError
-from compliance_rules.schema import Pack
+from compliance_rules.schema import CommonExceptions, Pack
 
 M = TypeVar("M", bound=BaseModel)
 BUILTIN = "packs"
 """Folder of the built-in packs inside this package (variants.yaml is not a pack)."""
+COMMON = "common_exceptions.yaml"
+"""The built-in exceptions every built-in pack shares (:class:`CommonExceptions`), beside ``packs/``."""
 
 
 def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
@@ -98,3 +100,23 @@ def builtin_pack_paths() -> list[Path]:
     """The YAML packs shipped in ``compliance_rules/packs`` (every file but variants.yaml)."""
     folder = Path(str(resources.files("compliance_rules").joinpath(BUILTIN)))
     return sorted(p for p in folder.rglob("*.yaml") if p.name != "variants.yaml")
+
+
+def load_common(path: Path) -> CommonExceptions:
+    """Shared exceptions from a YAML file (errors name the file, line and field, as for a pack)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"{path}: cannot read: {exc}", details={"file": str(path)}) from exc
+    return parse(CommonExceptions, text, str(path))
+
+
+def with_common(packs: Iterable[Pack], common: CommonExceptions) -> list[Pack]:
+    """The packs, each with ``common``'s exceptions after its own."""
+    return [pack.model_copy(update={"exceptions": pack.exceptions + common.exceptions}) for pack in packs]
+
+
+def builtin_packs() -> list[Pack]:
+    """The shipped packs, with the shipped common exceptions added to each."""
+    common = load_common(Path(str(resources.files("compliance_rules").joinpath(COMMON))))
+    return with_common(load_packs(builtin_pack_paths()), common)

@@ -183,3 +183,13 @@ class Pack(_Strict):
     @property
     def ref(self) -> str:
         return f"{self.pack}@{self.version}"
+
+
+class CommonExceptions(_Strict):
+    """Context exceptions of the language, not of one pack (a claim named and then refused, “根治”不了…):
+    added to every built-in pack, each to the rules of its ``categories``. One file instead of a copy per
+    pack (YAML anchors do not cross files)."""
+
+    version: str = Field(min_length=1, description="Version of the file's content, e.g. 2026.11.28.")
+    description: str = Field(default="")
+    exceptions: tuple[SharedException, ...] = Field(default=())

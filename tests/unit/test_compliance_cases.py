@@ -31,7 +31,7 @@ CASES = _cases()
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(load_packs(builtin_pack_paths()))
+    return Engine.builtin()  # the shipped packs with the common exceptions
 
 
 def test_there_are_cases_for_every_pack_family() -> None:
