@@ -2,7 +2,8 @@
 
 Steps, each keeping for every output character the span of original characters it came from:
 1. NFKC (full-width → half-width, compatibility forms) and lower case;
-2. traditional → simplified Chinese, character by character (OpenCC's table, so lengths are kept);
+2. traditional → simplified Chinese, character by character (OpenCC's table, so lengths are kept), and
+   Cantonese function words → Mandarin (:data:`CANTONESE`, 唔 → 不, 冇 → 没);
 3. hearts and similar symbols read as 心 (V❤ → v心), separators and emoji inside a word are dropped
    (加 微 信, 加*微*信, 最🔥好), sentence punctuation stays;
 4. known variants and homophones are replaced (v信/vx/薇信 → 微信, zui好 → 最好), longest first.
@@ -50,6 +51,16 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
+CANTONESE = {
+    "唔": "不", "冇": "没", "嘅": "的", "咗": "了", "哋": "们", "喺": "在", "佢": "他", "俾": "给",
+    "畀": "给", "啲": "些", "睇": "看", "揾": "找", "搵": "找", "攞": "拿", "嚟": "来", "咩": "啥",
+    "乜": "啥", "嗰": "那", "咁": "这", "噉": "这",
+}  # fmt: skip
+"""Cantonese function words folded, one character for one, to the Mandarin ones the rules and their
+exceptions are written in (唔会同你讲“包过” → 不会同你讲“包过”; 冇得顶 → 没得顶). Only characters
+that are not also Mandarin or traditional forms: 係 (traditional 系) and 仲 (仲夏) stay."""
+
+
 @lru_cache(maxsize=1)
 def _t2s() -> dict[str, str]:
     import opencc
@@ -62,6 +73,7 @@ def _t2s() -> dict[str, str]:
             target = simplified.split(" ")[0]
             if len(target) == 1:
                 mapping[traditional] = target
+    mapping.update(CANTONESE)
     return mapping
 
 

@@ -201,7 +201,7 @@ def test_brief_to_review_to_merge(browser: Any, served: Served, tmp_path: Path) 
     admin.get_by_test_id("merge-preview").wait_for()  # the gate's pre-check, before anything is written
     admin.get_by_test_id("merge-confirm").click()
     result = admin.get_by_test_id("merge-result")
-    result.wait_for()
+    result.wait_for(timeout=STEP_S * 3)  # the gate re-checks every asset of the branch on a shared 2-core CPU
     assert result.get_attribute("data-outcome") in {"fast_forward", "merge"}, result.inner_text()
     _shot(admin, "branches-merged")
     with _api(served, "demo-admin@atelier.local") as api:
