@@ -5,6 +5,7 @@ left behind (no half-written video, no temporary objects or files)."""
 from __future__ import annotations
 
 import os
+import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VideoApi]:
     with client:
         upload_media(api, media)
         whole = Path(media.samples.clip("scenes_a").path).read_bytes()
-        damage(api, "footage/damaged.mp4", whole + b"\0", os.urandom(len(whole)))  # storage damage
+        # storage damage; seeded: now and then unseeded noise reads to ffprobe as a stream with no duration
+        noise = random.Random(20261128).randbytes(len(whole))
+        damage(api, "footage/damaged.mp4", whole + b"\0", noise)
         yield api
 
 
