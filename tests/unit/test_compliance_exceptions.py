@@ -43,7 +43,7 @@ def test_excusing_every_blocking_finding_changes_the_verdict() -> None:
 def test_once_every_rule_finding_is_excused_the_models_lose_their_secondary_bar() -> None:
     """A model names a further category at its lower bar only while an unexcused finding flags the text."""
     checker = Checker.builtin()
-    text = "全网最好的面霜，三天祛斑。"
+    text = "全网最好的面霜，用了斑淡了。"
     plain = checker.check_copy(text)
     rules = [f for f in plain.findings if f.matched]
     models = [f for f in plain.findings if not f.matched]
@@ -68,7 +68,7 @@ def test_text_read_off_an_image_honours_the_exceptions_too() -> None:
     from pipelines.ocr import OcrLine
 
     checker = Checker.builtin()
-    text = "全网最好的面霜，三天祛斑。"
+    text = "全网最好的面霜，用了斑淡了。"
     line = OcrLine(text=text, box=((0, 0), (100, 0), (100, 20), (0, 20)), score=0.99)
     image = Image.new("RGB", (120, 40), "white")
     plain = check_image(checker, image, ocr=lambda _: [line])
