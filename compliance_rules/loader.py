@@ -77,13 +77,18 @@ def parse(model: type[M], text: str, source: str) -> M:
         ) from exc
 
 
-def load_pack(path: Path) -> Pack:
-    """One pack from a YAML file."""
+def load_file(model: type[M], path: Path) -> M:
+    """``model`` from a YAML file; an unreadable file or a bad field is a RulePackError naming it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(f"{path}: cannot read: {exc}", details={"file": str(path)}) from exc
-    return parse(Pack, text, str(path))
+    return parse(model, text, str(path))
+
+
+def load_pack(path: Path) -> Pack:
+    """One pack from a YAML file."""
+    return load_file(Pack, path)
 
 
 def load_packs(paths: Iterable[Path]) -> list[Pack]:
@@ -104,11 +109,7 @@ def builtin_pack_paths() -> list[Path]:
 
 def load_common(path: Path) -> CommonExceptions:
     """Shared exceptions from a YAML file (errors name the file, line and field, as for a pack)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulePackError(f"{path}: cannot read: {exc}", details={"file": str(path)}) from exc
-    return parse(CommonExceptions, text, str(path))
+    return load_file(CommonExceptions, path)
 
 
 def with_common(packs: Iterable[Pack], common: CommonExceptions) -> list[Pack]:
