@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from serving.auth.caller import Caller
+from serving.auth.caller_cache import CallerCache
 from serving.auth.service import resolve_token, touch_key
 from serving.db import read_only_factory, transaction
 from serving.errors import Unauthenticated
@@ -33,12 +35,15 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
-    """Authenticate ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``."""
+    """Authenticate ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``.
+
+    A key resolved in the last ``auth.caller_cache_seconds`` is served from memory (see
+    :mod:`serving.auth.caller_cache`); otherwise it is looked up in a worker thread."""
     token = x_api_key
     if authorization:
         scheme, _, value = authorization.partition(" ")
@@ -47,15 +52,34 @@ def get_caller(
         token = value
     if not token:
         raise Unauthenticated("an API key is required", code="missing_api_key")
-    settings = get_settings(request)
-    factory = get_session_factory(request)
-    with transaction(_readers(request, factory)) as session:
-        caller, stale_key = resolve_token(session, token, settings.auth.key_pepper.get_secret_value())
-    if stale_key is not None:  # at most once a minute per key: a short write of its own
-        with transaction(factory) as session:
-            touch_key(session, stale_key)
+    cache = _caller_cache(request)
+    caller = cache.get(token)
+    if caller is None:
+        caller = await run_in_threadpool(_resolve, request, cache, token)
     request.state.caller = caller
     return caller
+
+
+def _resolve(request: Request, cache: CallerCache, token: str) -> Caller:
+    settings = get_settings(request)
+    factory = get_session_factory(request)
+    generation = cache.generation()
+    with transaction(_readers(request, factory)) as session:
+        resolved = resolve_token(session, token, settings.auth.key_pepper.get_secret_value())
+    if resolved.stale_key_id is not None:  # at most once a minute per key: a short write of its own
+        with transaction(factory) as session:
+            touch_key(session, resolved.stale_key_id)
+        generation = cache.generation()  # the touch is our own write: it changes nothing cached
+    cache.put(token, resolved.caller, generation, resolved.expires_at)
+    return resolved.caller
+
+
+def _caller_cache(request: Request) -> CallerCache:
+    cache: CallerCache | None = getattr(request.app.state, "caller_cache", None)
+    if cache is None:
+        cache = CallerCache(get_settings(request).auth.caller_cache_seconds)
+        request.app.state.caller_cache = cache
+    return cache
 
 
 def _readers(request: Request, factory: sessionmaker[Session]) -> sessionmaker[Session]:

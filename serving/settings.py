@@ -91,6 +91,13 @@ class AuthSettings(_Section):
         description="Server secret mixed into API key hashes (HMAC-SHA256); changing it revokes all keys.",
     )
     session_ttl_hours: int = Field(default=12, ge=1, description="Lifetime of a login session token.")
+    caller_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="How long a resolved API key is kept in memory; a revocation made in another process "
+        "applies within this time (this process's own auth writes apply at once). 0: look up every request.",
+    )
 
 
 class JobSettings(_Section):

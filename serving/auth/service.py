@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def authenticate(session: Session, token: str, pepper: str) -> Caller:
     """Resolve a presented token, or raise Unauthenticated with a stable code (records its use)."""
-    caller, stale_key = resolve_token(session, token, pepper)
+    caller, stale_key, _ = resolve_token(session, token, pepper)
     if stale_key is not None:
         touch_key(session, stale_key)
     return caller
@@ -33,8 +34,16 @@ def touch_key(session: Session, key_id: str) -> None:
         key.last_used_at = utcnow()
 
 
-def resolve_token(session: Session, token: str, pepper: str) -> tuple[Caller, str | None]:
-    """Resolve a token without writing: the caller, and the key id when its last use should be recorded."""
+class Resolved(NamedTuple):
+    """A resolved token: the caller, the key id when its last use should be recorded, the key's expiry."""
+
+    caller: Caller
+    stale_key_id: str | None
+    expires_at: datetime | None
+
+
+def resolve_token(session: Session, token: str, pepper: str) -> Resolved:
+    """Resolve a token without writing (raises Unauthenticated for a bad, revoked or expired key)."""
     parts = split_token(token.strip())
     if parts is None:
         raise Unauthenticated("malformed API key", code="invalid_api_key")
@@ -50,16 +59,17 @@ def resolve_token(session: Session, token: str, pepper: str) -> tuple[Caller, st
     stale = key.id if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION else None
     if key.kind == "operator":
         caller = Caller(principal_id=key.user_id or key.id, kind="operator", key_id=key.id, is_operator=True)
-        return caller, stale
+        return Resolved(caller, stale, key.expires_at)
     if key.kind == "system":
         assert key.brand_id is not None and key.role is not None
         grants = (Grant(key.brand_id, Role(key.role)),)
-        return Caller(principal_id=key.id, kind="system", key_id=key.id, grants=grants), stale
+        caller = Caller(principal_id=key.id, kind="system", key_id=key.id, grants=grants)
+        return Resolved(caller, stale, key.expires_at)
     assert key.user_id is not None
     user = session.get(User, key.user_id)
     if user is None or not user.is_active:
         raise Unauthenticated("the user of this key is deactivated", code="user_inactive")
-    return caller_for_user(session, user, key_id=key.id), stale
+    return Resolved(caller_for_user(session, user, key_id=key.id), stale, key.expires_at)
 
 
 def caller_for_user(session: Session, user: User, *, key_id: str | None = None) -> Caller:
