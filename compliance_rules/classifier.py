@@ -216,6 +216,10 @@ def _fit(
     return weights, bias
 
 
+GRID = np.round(np.arange(0.95, 0.04, -0.01), 2)
+"""The thresholds training considers, highest first."""
+
+
 def train(
     texts: Sequence[str],
     categories: Sequence[set[str]],
@@ -231,19 +235,48 @@ def train(
     the classifier alone flags at most ``max_clean_fpr`` of them (:mod:`compliance_rules.thresholds`); the
     per-category thresholds are folded into the biases, so the model keeps one threshold. ``groups`` (a
     source per line) holds out whole sources (:func:`thresholds.fold_splits`)."""
-    labels = np.array([[c in cats for c in CATEGORIES] for cats in categories], dtype=np.float32)
+    labels = thresholds.label_matrix(categories, CATEGORIES)
     rows, norms = _matrix(texts)
+    held_scores = _held_out(texts, rows, norms, labels, folds, groups, epochs, l2, version)
+    choice = thresholds.choose(held_scores, labels, GRID, max_clean_fpr, CATEGORIES)
+    stats = {**choice.stats, "lines": len(texts), "epochs": epochs, "l2": l2}
+    weights, bias = _fit(rows, norms, labels, epochs=epochs, l2=l2)
+    bias = thresholds.fold_into_bias(bias, choice.per_category, choice.common)
+    return NgramClassifier(weights, bias, choice.common, version, choice.secondary), stats
+
+
+def held_out_scores(
+    texts: Sequence[str],
+    categories: Sequence[set[str]],
+    *,
+    folds: int = 5,
+    groups: Sequence[int] | None = None,
+    epochs: int = 800,
+    l2: float = 1e-6,
+) -> NDArray[np.float32]:
+    """Each line's scores from the fold model that did not see it (``groups``: whole sources held out)."""
+    rows, norms = _matrix(texts)
+    labels = thresholds.label_matrix(categories, CATEGORIES)
+    return _held_out(texts, rows, norms, labels, folds, groups, epochs, l2, "cv")
+
+
+def _held_out(
+    texts: Sequence[str],
+    rows: list[NDArray[np.int64]],
+    norms: NDArray[np.float32],
+    labels: NDArray[np.float32],
+    folds: int,
+    groups: Sequence[int] | None,
+    epochs: int,
+    l2: float,
+    version: str,
+) -> NDArray[np.float32]:
     every = np.arange(len(rows))
-    held_scores = np.zeros_like(labels)
+    held = np.zeros_like(labels)
     for test in thresholds.fold_splits(len(rows), folds, groups):
         train_idx = np.setdiff1d(every, test)
         w, b = _fit([rows[i] for i in train_idx], norms[train_idx], labels[train_idx], epochs=epochs, l2=l2)
         model = NgramClassifier(w, b, 1.0, version)
         for i in test:
-            held_scores[i] = model.scores(texts[i])
-    grid = np.round(np.arange(0.95, 0.04, -0.01), 2)
-    choice = thresholds.choose(held_scores, labels, grid, max_clean_fpr, CATEGORIES)
-    stats = {**choice.stats, "lines": len(texts), "epochs": epochs, "l2": l2}
-    weights, bias = _fit(rows, norms, labels, epochs=epochs, l2=l2)
-    bias = thresholds.fold_into_bias(bias, choice.per_category, choice.common)
-    return NgramClassifier(weights, bias, choice.common, version, choice.secondary), stats
+            held[i] = model.scores(texts[i])
+    return held

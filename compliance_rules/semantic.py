@@ -170,6 +170,29 @@ def _fit(
     return mean, scale, weights, bias
 
 
+GRID = np.round(np.arange(0.99, 0.495, -0.01), 2)
+"""The thresholds training considers, highest first (never below 0.5)."""
+
+
+def held_out_scores(
+    vectors: NDArray[np.float32],
+    categories: Sequence[set[str]],
+    *,
+    folds: int = 5,
+    groups: Sequence[int] | None = None,
+    encoder_name: str = "cv",
+) -> NDArray[np.float32]:
+    """Each line's scores from the fold head that did not see it (``groups``: whole sources held out)."""
+    labels = thresholds.label_matrix(categories, CATEGORIES)
+    every = np.arange(len(vectors))
+    held = np.zeros_like(labels)
+    for test in thresholds.fold_splits(len(vectors), folds, groups):
+        fit_on = np.setdiff1d(every, test)
+        mean, scale, weights, bias = _fit(vectors[fit_on], labels[fit_on])
+        held[test] = SemanticHead(encoder_name, mean, scale, weights, bias, 1.0, "cv").scores(vectors[test])
+    return held
+
+
 def train(
     vectors: NDArray[np.float32],
     categories: Sequence[set[str]],
@@ -191,17 +214,9 @@ def train(
         raise ValueError(f"unknown categories in the training data: {sorted(unknown)}")
     if len(vectors) != len(categories) or len(vectors) < folds * 2:
         raise ValueError(f"need one label set per vector and at least {folds * 2} lines")
-    labels = np.array([[c in cats for c in CATEGORIES] for cats in categories], dtype=np.float32)
-    every = np.arange(len(vectors))
-    held = np.zeros_like(labels)
-    for test in thresholds.fold_splits(len(vectors), folds, groups):
-        fit_on = np.setdiff1d(every, test)
-        mean, scale, weights, bias = _fit(vectors[fit_on], labels[fit_on])
-        held[test] = SemanticHead(encoder_name, mean, scale, weights, bias, 1.0, version).scores(
-            vectors[test]
-        )
-    grid = np.round(np.arange(0.99, 0.495, -0.01), 2)
-    choice = thresholds.choose(held, labels, grid, max_clean_fpr, CATEGORIES)
+    labels = thresholds.label_matrix(categories, CATEGORIES)
+    held = held_out_scores(vectors, categories, folds=folds, groups=groups, encoder_name=encoder_name)
+    choice = thresholds.choose(held, labels, GRID, max_clean_fpr, CATEGORIES)
     stats = {**choice.stats, "lines": len(vectors)}
     mean, scale, weights, bias = _fit(vectors, labels)
     bias = thresholds.fold_into_bias(bias, choice.per_category, choice.common)

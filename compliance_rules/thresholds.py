@@ -27,6 +27,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 
+def label_matrix(line_categories: Sequence[set[str]], categories: Sequence[str]) -> NDArray[np.float32]:
+    """One row per line, one column per entry of ``categories`` (1 where the line carries it)."""
+    return np.array([[c in cats for c in categories] for cats in line_categories], dtype=np.float32)
+
+
 def fold_splits(count: int, folds: int, groups: Sequence[int] | None = None) -> list[NDArray[np.int64]]:
     """The held-out line indices of each fold. Without ``groups``: a seeded random split. With them (one
     label per line, e.g. its file): whole groups, largest first, each to the fold with the fewest lines."""

@@ -35,6 +35,7 @@ BENCHES: dict[str, str] = {
 }
 EVALS: dict[str, str] = {
     "compliance": "eval.evals.compliance:run",
+    "compliance_models": "eval.evals.compliance_models:run",
     "llm_quant": "eval.evals.llm_quant:run",
     "vision": "eval.evals.vision:run",
 }
