@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from asset_store.sql import utcnow
 from serving.audit.models import AuditEvent
 from serving.auth import keys
+from serving.auth.caller_cache import CallerCache
 from serving.auth.models import ApiKey
 from serving.auth.roles import Role
 from serving.auth.secrets import verify_password
@@ -74,6 +76,19 @@ def test_system_key_is_shown_once_works_and_is_stored_hashed(
         stored = [str(getattr(row, c.key)) for c in ApiKey.__table__.columns]
     secret = token.split("_", 2)[2]
     assert all(secret not in value for value in stored)
+
+
+def test_a_revocation_made_by_another_process_applies_within_the_memo_time(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    app.state.caller_cache = CallerCache(0.5)  # auth.caller_cache_seconds, shortened for the test
+    key = client.post("/v1/api-keys", headers=world.auth("admin_a"), json=system_key_body(world)).json()
+    assert client.get("/v1/me", headers=bearer(key["token"])).status_code == 200
+    with app.state.session_factory.kw["bind"].begin() as connection:  # as another API process would
+        connection.execute(update(ApiKey).where(ApiKey.id == key["id"]).values(revoked_at=utcnow()))
+    assert client.get("/v1/me", headers=bearer(key["token"])).status_code == 200  # still remembered
+    time.sleep(0.6)
+    assert_problem(client.get("/v1/me", headers=bearer(key["token"])), 401, "api_key_revoked")
 
 
 def test_revoked_key_is_refused_at_once(client: TestClient, world: World) -> None:
