@@ -20,7 +20,6 @@ encodes every line once (~5 minutes). Sets written blind and never read (``BLIND
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from compliance_rules import classifier, semantic, thresholds
+from compliance_rules.labelled import read_labelled
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "eval" / "results"
@@ -54,23 +54,9 @@ def training_files() -> list[Path]:
 
 
 def _labelled(files: list[Path]) -> tuple[list[str], list[set[str]], list[int]]:
-    texts: list[str] = []
-    labels: list[set[str]] = []
-    groups: list[int] = []
-    for index, path in enumerate(files):
-        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-                texts.append(str(row["text"]))
-                labels.append(
-                    {c for c in row.get("categories", row.get("expected", [])) if c in classifier.CATEGORIES}
-                )
-                groups.append(index)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: {exc}") from exc
-    return texts, labels, groups
+    texts, labels, groups = read_labelled(files)
+    known = set(classifier.CATEGORIES)  # SPEC_* and BRAND_* codes are not learnt
+    return texts, [cats & known for cats in labels], groups
 
 
 def _flags(

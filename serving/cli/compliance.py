@@ -172,20 +172,10 @@ def _folds_by(groups: list[int], by_file: bool, folds: int = 5) -> list[int] | N
 
 
 def _labelled(data: list[Path]) -> tuple[list[str], list[set[str]], list[int]]:
-    """Texts, their category sets and their file's index from labelled JSONL files; a bad line names its
-    file and line."""
-    texts: list[str] = []
-    labels: list[set[str]] = []
-    groups: list[int] = []
-    for index, path in enumerate(data):
-        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-                texts.append(str(row["text"]))
-                labels.append(set(row.get("categories", row.get("expected", []))))
-                groups.append(index)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise typer.BadParameter(f"{path}:{number}: {exc}") from exc
-    return texts, labels, groups
+    """Texts, their category sets and their file's index; a bad line names its file and line."""
+    from compliance_rules.labelled import read_labelled
+
+    try:
+        return read_labelled(data)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
