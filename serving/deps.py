@@ -68,8 +68,7 @@ def _resolve(request: Request, cache: CallerCache, token: str) -> Caller:
         resolved = resolve_token(session, token, settings.auth.key_pepper.get_secret_value())
     if resolved.stale_key_id is not None:  # at most once a minute per key: a short write of its own
         with transaction(factory) as session:
-            touch_key(session, resolved.stale_key_id)
-        generation = cache.generation()  # the touch is our own write: it changes nothing cached
+            touch_key(session, resolved.stale_key_id)  # not an auth change: it drops nothing cached
     cache.put(token, resolved.caller, generation, resolved.expires_at)
     return resolved.caller
 

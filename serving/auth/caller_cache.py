@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from asset_store.sql import utcnow
@@ -47,16 +47,26 @@ class _Generation:
 GENERATION = _Generation()
 
 
+def _changes_grants(row: object) -> bool:
+    """An auth row whose write may change a caller; recording a key's last use (once a minute) does not."""
+    if not isinstance(row, _AUTH_MODELS):
+        return False
+    if isinstance(row, ApiKey):
+        changed = {attr.key for attr in inspect(row).attrs if attr.history.has_changes()}
+        return bool(changed - {"last_used_at"}) or not changed  # inserted and deleted rows count
+    return True
+
+
 def _note_auth_writes(session: Session, _flush_context: Any) -> None:
-    touched = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(row, _AUTH_MODELS) for row in touched):
+    if any(_changes_grants(row) for row in (*session.new, *session.dirty, *session.deleted)):
         session.info[_DIRTY] = True
 
 
 def _note_bulk_writes(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):  # runs on every ORM statement: reads leave at once
+        return
     mapper = state.bind_mapper
-    writes = state.is_update or state.is_delete
-    if writes and mapper is not None and issubclass(mapper.class_, _AUTH_MODELS):
+    if mapper is not None and issubclass(mapper.class_, _AUTH_MODELS):
         state.session.info[_DIRTY] = True
 
 
@@ -126,9 +136,9 @@ class CallerCache:
     def put(self, token: str, caller: Caller, generation: int, key_expires_at: datetime | None) -> None:
         if self.ttl_s <= 0:
             return
-        entry = _Entry(caller, generation, self._clock() + self.ttl_s, key_expires_at)
+        key, entry = self._key(token), _Entry(caller, generation, self._clock() + self.ttl_s, key_expires_at)
         with self._lock:
-            self._entries[self._key(token)] = entry
-            self._entries.move_to_end(self._key(token))
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

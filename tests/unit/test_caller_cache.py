@@ -13,6 +13,7 @@ import serving.models  # noqa: F401  (registers every table on Base.metadata)
 from asset_store.sql import Base, utcnow
 from serving.auth.caller import Caller
 from serving.auth.caller_cache import CallerCache
+from serving.auth.models import ApiKey
 from serving.tenancy.models import Brand
 
 ALICE = Caller(principal_id="usr_alice", kind="user", key_id="key_a")
@@ -105,4 +106,23 @@ def test_a_write_between_lookup_and_put_is_not_cached_over(sessions: sessionmake
         session.add(Brand(slug="acme", name="Acme"))
         session.commit()
     cache.put("atl_abc.secret", ALICE, generation, None)
+    assert cache.get("atl_abc.secret") is None
+
+
+def test_recording_a_keys_last_use_drops_nothing(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        brand = Brand(slug="acme", name="Acme")
+        session.add(brand)
+        session.flush()
+        key = ApiKey(
+            name="cms", kind="system", brand_id=brand.id, role="creative", prefix="p1", secret_hash="h"
+        )
+        session.add(key)
+        session.commit()
+        cache = remembered(CallerCache(60.0))
+        key.last_used_at = utcnow()  # what every request's key lookup writes once a minute
+        session.commit()
+        assert cache.get("atl_abc.secret") is ALICE
+        key.revoked_at = utcnow()
+        session.commit()
     assert cache.get("atl_abc.secret") is None
