@@ -3,15 +3,17 @@
 5-fold cross-validation on the models' training data (``training_files``: the development sets, the
 ``train_extra*`` sets, the validation sets whose lines were read, the hand-written cases), holding out whole
 files: each file is one writer, so each fold's model scores copy by writers it never saw, as it will in use.
-Per model, thresholds are then chosen on the held-out scores exactly as training chooses them (at most
-``budget`` of the held-out clean lines flagged, :func:`compliance_rules.thresholds.choose`), and the eval
-reports what the model alone catches there:
+Per model, thresholds are then chosen on the held-out scores exactly as training chooses them (at most its
+budget of the held-out clean lines flagged, :func:`compliance_rules.thresholds.choose`: 2% for the n-gram
+model and 1% for the semantic head, as shipped), and the eval reports what the model alone catches there:
 
 - ``ngram_cv_recall`` / ``semantic_cv_recall``: share of violating lines it flags, at
   ``*_cv_clean_fpr`` (≤ the budget) of the clean lines;
 - ``either_cv_recall`` / ``either_cv_clean_fpr``: a line flagged by either model (as the full-depth check
   adds both): the two budgets add up on clean copy, which is why the models cost more false alarms together
   than each alone;
+- ``joint_cv_recall`` / ``joint_cv_clean_fpr``: both models' thresholds chosen together, one greedy search
+  over their 24 columns within the sum of the two budgets, so that the clean lines both flag count once;
 - per file (writer), the n-gram model's recall and clean FPR, worst first, in the report.
 
 The n-gram model fits 800 steps per fold (~25 minutes on one core for ~21,000 lines); the semantic head
@@ -36,7 +38,7 @@ BLIND = frozenset(
     f"compliance_{name}_zh"
     for name in (
         "test", "test2", "val6", "val15", "val17", "val18", "val21", "val22",
-        "val23", "val24", "val25", "val26", "val27",
+        "val23", "val24", "val25", "val26", "val27", "val28", "val29", "val30", "val31",
     )
 )  # fmt: skip
 """Held-out sets: written blind, only their aggregates ever read; never trained or cross-validated on."""
@@ -67,12 +69,33 @@ def _flags(
     return np.asarray((held >= choice.per_category).any(axis=1), dtype=np.bool_)
 
 
+JOINT_GRID = np.round(np.arange(0.99, 0.045, -0.01), 2)
+"""The thresholds a joint choice considers for either model, highest first."""
+
+
+def _joint_flags(
+    ngram_held: NDArray[np.float32],
+    semantic_held: NDArray[np.float32],
+    labels: NDArray[np.float32],
+    budget: float,
+) -> NDArray[np.bool_]:
+    """Which lines either model flags when both models' per-category thresholds are chosen together."""
+    held = np.hstack([ngram_held, semantic_held]).astype(np.float32)
+    chosen = thresholds.per_category(held, np.hstack([labels, labels]), JOINT_GRID, budget)
+    return np.asarray((held >= chosen).any(axis=1), dtype=np.bool_)
+
+
 def _rates(flags: NDArray[np.bool_], violating: NDArray[np.bool_]) -> tuple[float, float]:
     return float(flags[violating].mean()), float(flags[~violating].mean())
 
 
-def run(dataset: Path | None = None, budget: float = 0.02, epochs: int = 800) -> dict[str, Any]:
-    """Cross-validate both models by file on their training data and report recall at the FPR budget."""
+def run(
+    dataset: Path | None = None,
+    ngram_budget: float = 0.02,
+    semantic_budget: float = 0.01,
+    epochs: int = 800,
+) -> dict[str, Any]:
+    """Cross-validate both models by file on their training data and report recall at their FPR budgets."""
     if dataset is not None:
         raise ValueError("compliance_models cross-validates on the training files; it takes no --dataset")
     files = training_files()
@@ -80,14 +103,20 @@ def run(dataset: Path | None = None, budget: float = 0.02, epochs: int = 800) ->
     labels = thresholds.label_matrix(line_categories, classifier.CATEGORIES)
     violating = labels.sum(axis=1) > 0
     ngram_held = classifier.held_out_scores(texts, line_categories, folds=FOLDS, groups=groups, epochs=epochs)
-    ngram = _flags(ngram_held, labels, classifier.GRID, budget)
+    ngram = _flags(ngram_held, labels, classifier.GRID, ngram_budget)
     encoder = semantic.default_encoder()
     semantic_held = semantic.held_out_scores(
         encoder.encode(texts), line_categories, folds=FOLDS, groups=groups
     )
-    head = _flags(semantic_held, labels, semantic.GRID, budget)
-    metrics: dict[str, float] = {"lines": len(texts), "files": len(files), "budget": budget}
-    for name, flags in (("ngram", ngram), ("semantic", head), ("either", ngram | head)):
+    head = _flags(semantic_held, labels, semantic.GRID, semantic_budget)
+    joint = _joint_flags(ngram_held, semantic_held, labels, ngram_budget + semantic_budget)
+    metrics: dict[str, float] = {
+        "lines": len(texts),
+        "files": len(files),
+        "ngram_budget": ngram_budget,
+        "semantic_budget": semantic_budget,
+    }
+    for name, flags in (("ngram", ngram), ("semantic", head), ("either", ngram | head), ("joint", joint)):
         recall, fpr = _rates(flags, violating)
         metrics[f"{name}_cv_recall"] = round(recall, 4)
         metrics[f"{name}_cv_clean_fpr"] = round(fpr, 4)
@@ -124,12 +153,14 @@ def _report(path: Path, metrics: dict[str, float], per_file: list[dict[str, Any]
         "",
         f"5-fold cross-validation holding out whole files; {metrics['lines']:.0f} lines in"
         f" {metrics['files']:.0f} files; thresholds chosen as training does, at most"
-        f" {metrics['budget']:.0%} of held-out clean lines per model; n-gram {epochs} steps per fold.",
+        f" {metrics['ngram_budget']:.0%} (n-gram) and {metrics['semantic_budget']:.0%} (semantic) of held-out"
+        f" clean lines; n-gram {epochs} steps per fold. `joint`: both models' thresholds chosen together"
+        " within the sum of the two budgets.",
         "",
         "| model | recall (violating lines flagged) | clean FPR |",
         "|---|---|---|",
     ]
-    for name in ("ngram", "semantic", "either"):
+    for name in ("ngram", "semantic", "either", "joint"):
         lines.append(
             f"| {name} | {metrics[f'{name}_cv_recall']:.3f} | {metrics[f'{name}_cv_clean_fpr']:.3f} |"
         )

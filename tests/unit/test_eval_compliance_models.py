@@ -44,13 +44,14 @@ def test_reports_each_model_alone_and_together_by_writer(corpus: list[Path]) -> 
     outcome = compliance_models.run(epochs=40)
     metrics = outcome["metrics"]
     assert metrics["lines"] == 50 and metrics["files"] == 5
-    for name in ("ngram", "semantic", "either"):
+    assert metrics["ngram_budget"] == 0.02 and metrics["semantic_budget"] == 0.01
+    for name in ("ngram", "semantic", "either", "joint"):
         assert 0.0 <= metrics[f"{name}_cv_recall"] <= 1.0
         assert 0.0 <= metrics[f"{name}_cv_clean_fpr"] <= 1.0
     assert metrics["either_cv_recall"] >= max(metrics["ngram_cv_recall"], metrics["semantic_cv_recall"])
     assert {row["file"] for row in outcome["per_file"]} == {p.name for p in corpus}
     report = (corpus[0].parent / outcome["report"]).read_text(encoding="utf-8")
-    assert "| either |" in report and "writer0.jsonl" in report
+    assert "| either |" in report and "| joint |" in report and "writer0.jsonl" in report
 
 
 def test_it_takes_no_dataset(corpus: list[Path]) -> None:
