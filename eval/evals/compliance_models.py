@@ -39,6 +39,7 @@ BLIND = frozenset(
     for name in (
         "test", "test2", "val6", "val15", "val17", "val18", "val21", "val22",
         "val23", "val24", "val25", "val26", "val27", "val28", "val29", "val30", "val31",
+        "val32", "val33", "val34",
     )
 )  # fmt: skip
 """Held-out sets: written blind, only their aggregates ever read; never trained or cross-validated on."""
