@@ -13,7 +13,9 @@ model and 1% for the semantic head, as shipped), and the eval reports what the m
   adds both): the two budgets add up on clean copy, which is why the models cost more false alarms together
   than each alone;
 - ``joint_cv_recall`` / ``joint_cv_clean_fpr``: both models' thresholds chosen together, one greedy search
-  over their 24 columns within the sum of the two budgets, so that the clean lines both flag count once;
+  (:func:`compliance_rules.thresholds.per_category`) over their 24 columns within the sum of the two budgets,
+  so that the clean lines both flag count once; the search still counts a (line, category) pair both models
+  catch once per model, so this is what a simple joint choice gives, not the best one;
 - per file (writer), the n-gram model's recall and clean FPR, worst first, in the report.
 
 The n-gram model fits 800 steps per fold (~25 minutes on one core for ~21,000 lines); the semantic head

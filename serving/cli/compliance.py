@@ -14,6 +14,7 @@ from compliance_rules.brand import BrandVI
 from compliance_rules.checker import DEPTHS, Checker, Depth
 from compliance_rules.engine import Engine
 from compliance_rules.errors import ComplianceError
+from compliance_rules.labelled import read_labelled
 from compliance_rules.loader import load_packs, parse
 from serving.compliance.schemas import CheckLine
 
@@ -173,8 +174,6 @@ def _folds_by(groups: list[int], by_file: bool, folds: int = 5) -> list[int] | N
 
 def _labelled(data: list[Path]) -> tuple[list[str], list[set[str]], list[int]]:
     """Texts, their category sets and their file's index; a bad line names its file and line."""
-    from compliance_rules.labelled import read_labelled
-
     try:
         return read_labelled(data)
     except ValueError as exc:
