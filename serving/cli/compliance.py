@@ -145,9 +145,15 @@ def train_semantic(
         float, typer.Option(help="Cross-validated FPR allowed to the head alone.")
     ] = 0.02,
     by_file: ByFile = True,
+    logistic: Annotated[
+        bool,
+        typer.Option(
+            "--logistic", help="Fit one logistic regression per category instead of the shipped MLP head."
+        ),
+    ] = False,
 ) -> None:
-    """Train the semantic second opinion (sentence embedding + logistic head, warn-only)."""
-    from compliance_rules.semantic import default_encoder, train
+    """Train the semantic second opinion (sentence embedding + MLP head, warn-only)."""
+    from compliance_rules.semantic import LOGISTIC, MLP, default_encoder, train
 
     texts, labels, groups = _labelled(data)
     encoder = default_encoder()
@@ -157,6 +163,7 @@ def train_semantic(
         encoder_name=encoder.name,
         max_clean_fpr=max_clean_fpr,
         groups=_folds_by(groups, by_file),
+        shape=LOGISTIC if logistic else MLP,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     head.save(output)

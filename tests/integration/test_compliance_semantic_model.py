@@ -1,4 +1,4 @@
-"""The shipped semantic head over the real multilingual sentence encoder (weights inside its pip package):
+"""The shipped semantic head over the real multilingual sentence encoders (weights inside their pip packages):
 it scores paraphrases without trigger words above its threshold and plain copy and disclaimers below, and the
 checker runs it at full depth only."""
 
@@ -14,9 +14,10 @@ PARAPHRASES = [  # written for this test; none is in the training data
     ("矮个子男生就别想找到女朋友了，除非穿上这双增高鞋", "DISCRIMINATION"),
     ("三甲医院的主任私下都推荐这款", "FALSE_ENDORSEMENT"),
 ]
-# Under the head's bar since it trains at a 1% clean budget (0.92 against 0.95), above its secondary bar:
-# named once something else flags the text (the rules and the n-gram model do; see the checker test below).
-BORDERLINE = [("协和退休的老主任说他们家天天喝这个", "FALSE_ENDORSEMENT")]
+# Under the head's bar (a coach is a weaker endorser than a doctor: about 0.88 against 0.98), above its
+# secondary bar (0.5): named once something else flags the text (here the rules find 全网最低价; see the
+# checker test below).
+BORDERLINE = [("健身房教练自己也在吃这个蛋白粉，全网最低价", "FALSE_ENDORSEMENT")]
 CLEAN = ["冬季羽绒服保暖轻盈，90%白鸭绒", "周末带娃去科技馆，亲子票8折", "本品不能代替药物，请遵医嘱"]
 
 

@@ -136,3 +136,34 @@ def test_the_ngram_training_command_falls_back_to_random_folds_with_one_file(tmp
     )
     assert done.exit_code == 0, done.output
     assert "random folds" in done.output and (tmp_path / "m.npz").exists()
+
+
+def test_an_mlp_head_trains_round_trips_and_scores_like_before_saving(tmp_path: Path) -> None:
+    from compliance_rules.semantic import Shape
+
+    encoder = HashingEncoder()
+    texts = ENDORSED * 5 + CLEAN * 5
+    labels = [{"FALSE_ENDORSEMENT"}] * 20 + [set()] * 25
+    shape = Shape(hidden=16, steps=200, rate=0.01, dropout=0.2)
+    head, _ = train(encoder.encode(texts), labels, encoder_name=encoder.name, folds=3, shape=shape)
+    assert head.hidden is not None and head.hidden.shape == (512, 16) and head.weights.shape == (16, 12)
+    assert head.dim == 512
+    again, _ = train(encoder.encode(texts), labels, encoder_name=encoder.name, folds=3, shape=shape)
+    np.testing.assert_array_equal(again.weights, head.weights)  # seeded: the same data, the same head
+    path = tmp_path / "mlp.npz"
+    head.save(path)
+    loaded = SemanticHead.load(path)
+    probe = encoder.encode(["协和的大夫家里也用", "保暖羽绒服新品"])
+    np.testing.assert_allclose(loaded.scores(probe), head.scores(probe), atol=2e-3)  # float16 weights
+    scores = SemanticOpinion(loaded, encoder).scores(["协和的大夫家里也用", "保暖羽绒服新品"])
+    assert scores[0, ENDORSEMENT] > scores[1, ENDORSEMENT]
+
+
+def test_a_logistic_head_saved_without_a_hidden_layer_still_loads(tmp_path: Path) -> None:
+    head = trained(HashingEncoder())
+    path = tmp_path / "logistic.npz"
+    head.save(path)
+    with np.load(path) as data:
+        assert "hidden" not in data
+    loaded = SemanticHead.load(path)
+    assert loaded.hidden is None and loaded.dim == 512
