@@ -6,7 +6,7 @@ multilingual and multilingual-e5-small side by side (``pipelines.embeddings.text
 inside their pip packages) and, like the n-gram model, never decides alone: above its threshold it adds a
 ``warn`` finding (a person looks), never a block.
 
-It costs tens of milliseconds per text on one core (e5 is most of it), so it runs at ``depth="full"`` (the
+It costs 50–170 ms per text on one core (e5 is most of it), so it runs at ``depth="full"`` (the
 default of the Python checker, the review queue, generation, the CLI and the studio) and not at
 ``depth="fast"`` (the REST check's default: real-time interception at thousands of checks per second).
 Trained by ``atelier compliance train-semantic``; the head ships as ``models/semantic.npz`` (~0.4 MB).
