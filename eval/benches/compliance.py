@@ -12,7 +12,7 @@ keep-alive clients (asyncio, this process), each sending a request every 100 ms 
 against ``atelier serve --no-ray`` started as a separate process (one uvicorn worker) on a fresh SQLite data
 dir; every request authenticates with an API key, as in production. ``api_saturated_*`` repeats it with the
 clients back to back: then every request waits behind the 19 others (Little's law), which measures
-throughput, not latency. ``*_full`` repeat both with ``"depth": "full"``.
+throughput, not latency. ``*_full`` repeat both with ``"depth": "full"`` and 10 requests per client.
 Diagnostics: ``api_p90_ms``; ``api_server_cpu_ms_per_request`` (the server process's CPU time, user and
 system, per paced request: what the server costs, whatever else the machine runs); and in ``config`` the
 1-minute load average when each part started, since both parts share the machine's cores, and
@@ -48,6 +48,8 @@ FULL_CHECKS = 1_000
 WINDOWS = 5
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 100
+# At full depth one worker serves ~6 requests/s: 100 per client would take ~6 minutes per part.
+REQUESTS_PER_CLIENT_FULL = 10
 TARGET_CHARS = 100
 PACED_INTERVAL_S = 0.1
 
@@ -111,7 +113,12 @@ def _ms(samples: list[float], q: int) -> float:
 
 
 async def _load(
-    base: str, token: str, samples: list[tuple[str, str | None]], interval_s: float, depth: str
+    base: str,
+    token: str,
+    samples: list[tuple[str, str | None]],
+    interval_s: float,
+    depth: str,
+    requests_per_client: int,
 ) -> list[float]:
     """CLIENTS concurrent clients; each sends a request every ``interval_s`` (0: back to back)."""
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
@@ -125,7 +132,7 @@ async def _load(
         async def client(offset: int) -> None:
             await asyncio.sleep(interval_s * offset / CLIENTS)  # spread the clients' phases
             next_at = time.perf_counter()
-            for n in range(REQUESTS_PER_CLIENT):
+            for n in range(requests_per_client):
                 text, industry = samples[(offset * 31 + n) % len(samples)]
                 started = time.perf_counter()
                 body = {"text": text, "industry": industry, "depth": depth}
@@ -195,12 +202,13 @@ def _api(samples: list[tuple[str, str | None]]) -> dict[str, float]:
                     raise RuntimeError("the bench server did not start")
                 time.sleep(0.2)
             metrics: dict[str, float] = {}
-            for depth, suffix in (("fast", ""), ("full", "_full")):  # the REST default first
+            parts = (("fast", "", REQUESTS_PER_CLIENT), ("full", "_full", REQUESTS_PER_CLIENT_FULL))
+            for depth, suffix, per_client in parts:  # the REST default first
                 cpu_before = _cpu_s(server.pid)
-                paced = asyncio.run(_load(base, token, samples, PACED_INTERVAL_S, depth))
+                paced = asyncio.run(_load(base, token, samples, PACED_INTERVAL_S, depth, per_client))
                 cpu_after = _cpu_s(server.pid)
                 started = time.perf_counter()
-                saturated = asyncio.run(_load(base, token, samples, 0.0, depth))
+                saturated = asyncio.run(_load(base, token, samples, 0.0, depth, per_client))
                 wall = time.perf_counter() - started
                 metrics |= {
                     f"api_p50_ms{suffix}": _ms(paced, 50),
@@ -241,6 +249,7 @@ def run() -> dict[str, Any]:
             "engine": "compiled (mypyc, .native/)" if native.active() else "python",
             "api_clients": CLIENTS,
             "api_requests": CLIENTS * REQUESTS_PER_CLIENT,
+            "api_requests_full": CLIENTS * REQUESTS_PER_CLIENT_FULL,
             "api_paced": f"each client sends a request every {PACED_INTERVAL_S}s "
             f"({CLIENTS / PACED_INTERVAL_S:g}/s offered in all); api_saturated_*: back to back",
             "server": "atelier serve --no-ray (1 uvicorn worker, separate process), SQLite, API-key auth",
