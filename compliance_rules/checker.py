@@ -33,10 +33,14 @@ class Checker:
         engine: Engine,
         classifier: NgramClassifier | None = None,
         semantic: SemanticOpinion | None = None,
+        *,
+        models_skip_negated: bool = True,
     ) -> None:
         self.engine = engine
         self.classifier = classifier
         self.semantic = semantic
+        self.models_skip_negated = models_skip_negated
+        """Whether the models leave alone the categories whose rule hits a negation excused."""
         self._brand_engines: OrderedDict[str, Engine] = OrderedDict()
         self._lock = Lock()
 
@@ -72,18 +76,25 @@ class Checker:
     ) -> list[Finding]:
         """Rule and model findings on one text (industry and platform already canonical). The models add
         categories the rules missed; once a finding the brand has not excused flags the text, they name
-        further categories at their lower secondary bar."""
+        further categories at their lower secondary bar. They also leave alone the categories whose rule
+        hits a negation excused ("不存在什么'全网最低'"): the rules read the negation the models cannot."""
         normalized = normalize(text)
-        findings = self.engine.findings(text, industry, platform, source, normalized)
+        negated: set[str] | None = set() if self.models_skip_negated else None
+        findings = self.engine.findings(text, industry, platform, source, normalized, negated)
         opinions = not is_reporting(normalized.text)  # the models read topic: news of a flag is not an ad
         flagged = any(exceptions is None or exceptions.excuse(f) is None for f in findings)
         if self.classifier is not None and opinions:
             seen = {f.category for f in findings}
+            if negated:
+                seen |= negated
             found = self.classifier.findings(text, seen, source, normalized.text, flagged=flagged)
             flagged = flagged or bool(found)
             findings += found
         if self.semantic is not None and depth == "full" and opinions:
-            findings += self.semantic.findings(text, {f.category for f in findings}, source, flagged=flagged)
+            seen = {f.category for f in findings}
+            if negated:
+                seen |= negated
+            findings += self.semantic.findings(text, seen, source, flagged=flagged)
         if brand is not None:
             findings += self.brand_engine(brand).findings(text, industry, platform, source, normalized)
             if presence:

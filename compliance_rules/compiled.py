@@ -333,6 +333,8 @@ class CompiledRule:
     exceptions: tuple[CompiledException, ...]
     allow: tuple[str, ...]
     rewrites: dict[str, str] = field(default_factory=dict)
+    negations: tuple[CompiledException, ...] = ()
+    """The exceptions marked ``negation`` (a subset of ``exceptions``): see :meth:`negated`."""
     context: Excuses = field(init=False, repr=False)
     """The exceptions, joined for speed (what ``accepts`` runs)."""
 
@@ -350,6 +352,7 @@ class CompiledRule:
             triggers=tuple(dict.fromkeys(t for t in (norm(t) for t in rule.triggers) if t)),
             requires=tuple(re.compile(p) for p in rule.requires),
             exceptions=tuple(CompiledException.of(e) for e in _exceptions_of(pack, rule)),
+            negations=tuple(CompiledException.of(e) for e in _exceptions_of(pack, rule) if e.negation),
             allow=tuple(norm(a) for a in pack.allow),
             rewrites={norm(k): v for k, v in rule.rewrites.items()},
         )
@@ -392,3 +395,15 @@ class CompiledRule:
                     if allowed_start <= start and end <= allowed_end:
                         return False
         return not self.context.excuses(text, start, end, sentence_text)
+
+    def negated(self, normalized: Normalized, start: int, end: int, sentence: tuple[int, int]) -> bool:
+        """For a hit ``accepts`` refused: whether a ``negation`` exception excused it (the copy denies,
+        refutes or quotes the claim), with the rule's requires met. Other refusals (an innocent sense, an
+        allowed name, a missing requirement) say nothing about the rest of the text, so they do not count."""
+        if not self.negations:
+            return False
+        text = normalized.text
+        sentence_text = text[sentence[0] : sentence[1]]
+        if not all(pattern.search(sentence_text) for pattern in self.requires):
+            return False
+        return any(exc.excuses(text, start, end, sentence_text) for exc in self.negations)

@@ -181,8 +181,11 @@ class Engine:
         platform: str | None,
         source: Source,
         normalized: Normalized | None = None,
+        negated: set[str] | None = None,
     ) -> list[Finding]:
-        """Findings for already validated input (industry and platform canonical)."""
+        """Findings for already validated input (industry and platform canonical). ``negated``, when
+        given, receives the categories of hits a ``negation`` exception excused (the copy denies, refutes or
+        quotes the claim): the second opinions do not raise those categories again."""
         normalized = normalized or normalize(text)
         plan = self._plan(industry, platform)
         starts = _sentences(normalized.text)
@@ -191,7 +194,7 @@ class Engine:
         hits = self._hits(normalized.text, plan, bounds, matches)
         if not hits:
             return []
-        kept = self._chosen(normalized, hits, starts, bounds, matches.allowed)
+        kept = self._chosen(normalized, hits, starts, bounds, matches.allowed, negated)
         return [_finding(k[3], normalized, text, k, source) for k in kept]
 
     def _match(self, text: str, plan: _Plan, starts: list[int]) -> _Matches:
@@ -254,6 +257,7 @@ class Engine:
         starts: list[int],
         bounds: list[tuple[int, int]],
         allowed: dict[int, list[tuple[int, int]]],
+        negated: set[str] | None = None,
     ) -> list[_Kept]:
         """One accepted hit per place and category, in text order, with its span in the original text.
 
@@ -285,6 +289,8 @@ class Engine:
                 else:
                     spans.append((left, right))
                 chosen.append(candidate)
+            elif negated is not None and compiled.negated(normalized, start, end, sentence):
+                negated.add(compiled.rule.category)
         if len(chosen) > 1:
             chosen.sort(key=_text_order)
         return chosen

@@ -40,6 +40,11 @@ class ContextException(_Strict):
     )
     within: tuple[str, ...] = Field(default=(), description="Names the match may sit inside, e.g. 国家地理.")
     window: int = Field(default=16, ge=1, le=200, description="Characters of context for followed/preceded.")
+    negation: bool = Field(
+        default=False,
+        description="The context denies, refutes or quotes the claim (不说/别信/不是/有人问…): the models, "
+        "which cannot read a negation, then leave the rule's category alone as well.",
+    )
     note: str = Field(default="", description="Why this use is innocent.")
 
     @field_validator("followed_by", "preceded_by", "sentence", "text")
