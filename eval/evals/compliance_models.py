@@ -44,7 +44,7 @@ BLIND = frozenset(
         "test", "test2", "val6", "val15", "val17", "val18", "val21", "val22",
         "val23", "val24", "val25", "val26", "val27", "val28", "val29", "val30", "val31",
         "val32", "val33", "val34", "val35", "val36", "val37", "val38", "val39", "val40", "val41",
-        "val42",
+        "val42", "val43", "val44", "val45", "val46",
     )
 )  # fmt: skip
 """Held-out sets: written blind, only their aggregates ever read; never trained or cross-validated on."""
