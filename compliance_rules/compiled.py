@@ -343,6 +343,8 @@ class CompiledRule:
 
     @classmethod
     def of(cls, pack: Pack, rule: Rule) -> CompiledRule:
+        written = _exceptions_of(pack, rule)
+        exceptions = tuple(CompiledException.of(e) for e in written)
         return cls(
             key=f"{pack.pack}/{rule.id}",
             pack=pack,
@@ -351,8 +353,8 @@ class CompiledRule:
             patterns=_combined(rule.patterns),
             triggers=tuple(dict.fromkeys(t for t in (norm(t) for t in rule.triggers) if t)),
             requires=tuple(re.compile(p) for p in rule.requires),
-            exceptions=tuple(CompiledException.of(e) for e in _exceptions_of(pack, rule)),
-            negations=tuple(CompiledException.of(e) for e in _exceptions_of(pack, rule) if e.negation),
+            exceptions=exceptions,
+            negations=tuple(c for e, c in zip(written, exceptions, strict=True) if e.negation),
             allow=tuple(norm(a) for a in pack.allow),
             rewrites={norm(k): v for k, v in rule.rewrites.items()},
         )
