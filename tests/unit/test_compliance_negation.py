@@ -7,8 +7,9 @@ from compliance_rules.engine import Engine
 from compliance_rules.loader import parse
 from compliance_rules.models import Source
 from compliance_rules.schema import Pack
-from compliance_rules.semantic import SemanticOpinion, train
+from compliance_rules.semantic import SemanticOpinion
 from pipelines.embeddings.text import HashingEncoder
+from tests.unit.test_compliance_semantic import trained
 
 PACK = """\
 pack: p
@@ -40,13 +41,6 @@ rules:
         window: 4
         negation: true
 """
-ENDORSED = [
-    "协和的大夫自己家里也用这款",
-    "听说三甲医院的主任天天喝它",
-    "北大医院教授私下都回购",
-    "名医自用的同款",
-]
-CLEAN = ["新品口红上市", "冬季羽绒服保暖轻盈", "这款电饭煲煮饭香", "周末亲子游路线推荐", "春季新款连衣裙"]
 
 
 def _engine() -> Engine:
@@ -69,12 +63,7 @@ def test_only_a_negation_exception_reports_its_category() -> None:
 
 def _checker(*, skip: bool) -> Checker:
     encoder = HashingEncoder()
-    head, _ = train(
-        encoder.encode(ENDORSED * 5 + CLEAN * 5),
-        [{"FALSE_ENDORSEMENT"}] * 20 + [set()] * 25,
-        encoder_name=encoder.name,
-        folds=3,
-    )
+    head = trained(encoder)  # flags FALSE_ENDORSEMENT on copy like 协和的大夫自己家里也用这款
     head.threshold = 0.5
     return Checker(_engine(), None, SemanticOpinion(head, encoder), models_skip_negated=skip)
 
