@@ -6,6 +6,7 @@ import os
 import threading
 import time
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -34,7 +35,7 @@ def l2_normalise(vectors: NDArray[Any]) -> Vectors:
     return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32, copy=False)
 
 
-class _LazyModelEncoder:
+class _LazyModelEncoder(ABC):
     """An encoder over a model that loads on first use (thread-safe, timed in ``load_seconds``); ``encode``
     batches, serialises calls, L2-normalises and gives an empty text a zero row. Subclasses open the model
     (``_open``) and embed one batch (``_embed``)."""
@@ -63,11 +64,13 @@ class _LazyModelEncoder:
         self._model = model
         self.load_seconds = time.perf_counter() - started
 
+    @abstractmethod
     def _open(self) -> Any:
-        raise NotImplementedError
+        """The loaded model (raises MissingDependency when its package is not installed)."""
 
+    @abstractmethod
     def _embed(self, model: Any, texts: list[str]) -> Any:
-        raise NotImplementedError
+        """One batch's rows, as the model gives them (normalised by ``encode``)."""
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
